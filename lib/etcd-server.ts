@@ -78,18 +78,31 @@ export class EtcdServer {
     this.proc = spawn(
       this.opts.binary ?? 'etcd',
       [
-        '--name', name,
-        '--data-dir', this.dataDir,
-        '--listen-client-urls', client,
-        '--advertise-client-urls', client,
-        '--listen-peer-urls', peer,
-        '--initial-advertise-peer-urls', peer,
-        '--initial-cluster', `${name}=${peer}`,
-        '--initial-cluster-state', 'new',
-        '--max-request-bytes', String(4 * 1024 * 1024),
-        '--quota-backend-bytes', String(2 * 1024 * 1024 * 1024),
+        '--name',
+        name,
+        '--data-dir',
+        this.dataDir,
+        '--listen-client-urls',
+        client,
+        '--advertise-client-urls',
+        client,
+        '--listen-peer-urls',
+        peer,
+        '--initial-advertise-peer-urls',
+        peer,
+        '--initial-cluster',
+        `${name}=${peer}`,
+        '--initial-cluster-state',
+        'new',
+        '--max-request-bytes',
+        String(4 * 1024 * 1024),
+        '--quota-backend-bytes',
+        String(2 * 1024 * 1024 * 1024),
       ],
-      { stdio: ['ignore', out, out], env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.env['ETCD_UNSUPPORTED_ARCH'] ?? '' } },
+      {
+        stdio: ['ignore', out, out],
+        env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.env['ETCD_UNSUPPORTED_ARCH'] ?? '' },
+      },
     );
     if (typeof out === 'number') closeSync(out);
     this.proc.on('error', () => {});
@@ -108,7 +121,8 @@ export class EtcdServer {
       },
       { timeoutMs, intervalMs: 25, what: `etcd at ${this.endpoint}` },
     ).catch((e: unknown) => {
-      if (proc && proc.exitCode !== null) throw new Error(`etcd exited with code ${proc.exitCode}`, { cause: e });
+      if (proc && proc.exitCode !== null)
+        throw new Error(`etcd exited with code ${proc.exitCode}`, { cause: e });
       throw e;
     });
   }

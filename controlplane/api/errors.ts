@@ -55,7 +55,12 @@ export function newStatus(
   return s;
 }
 
-function err(code: number, reason: StatusReason, message: string, details?: StatusDetails): StatusError {
+function err(
+  code: number,
+  reason: StatusReason,
+  message: string,
+  details?: StatusDetails,
+): StatusError {
   return new StatusError(newStatus(code, reason, message, details));
 }
 
@@ -66,7 +71,12 @@ const grDetails = (gr: GroupResource, name: string): StatusDetails => ({
 });
 
 export function newNotFound(gr: GroupResource, name: string): StatusError {
-  return err(404, 'NotFound', `${groupResourceString(gr)} "${name}" not found`, grDetails(gr, name));
+  return err(
+    404,
+    'NotFound',
+    `${groupResourceString(gr)} "${name}" not found`,
+    grDetails(gr, name),
+  );
 }
 
 export function newAlreadyExists(gr: GroupResource, name: string): StatusError {
@@ -124,10 +134,15 @@ export function newForbidden(gr: GroupResource, name: string, why: string): Stat
 }
 
 export function newMethodNotSupported(gr: GroupResource, action: string): StatusError {
-  return err(405, 'MethodNotAllowed', `${action} is not supported on resources of kind "${groupResourceString(gr)}"`, {
-    group: gr.group,
-    kind: gr.resource,
-  });
+  return err(
+    405,
+    'MethodNotAllowed',
+    `${action} is not supported on resources of kind "${groupResourceString(gr)}"`,
+    {
+      group: gr.group,
+      kind: gr.resource,
+    },
+  );
 }
 
 export function newNotAcceptable(message: string): StatusError {
@@ -148,7 +163,11 @@ export function newRequestEntityTooLarge(message: string): StatusError {
 }
 
 export function newUnsupportedMediaType(contentType: string): StatusError {
-  return err(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json (got "${contentType}")`);
+  return err(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json (got "${contentType}")`,
+  );
 }
 
 export function newTooManyRequests(message: string, retryAfterSeconds: number): StatusError {

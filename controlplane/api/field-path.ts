@@ -101,7 +101,11 @@ export const fieldErrors = {
     badValue: value,
     detail,
   }),
-  notSupported: (path: FieldPath | string, value: unknown, valid: readonly string[]): FieldError => ({
+  notSupported: (
+    path: FieldPath | string,
+    value: unknown,
+    valid: readonly string[],
+  ): FieldError => ({
     type: 'FieldValueNotSupported',
     field: p(path),
     badValue: value,

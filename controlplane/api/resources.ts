@@ -5,7 +5,8 @@
  * resource is declared once, here.
  */
 
-export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
+export type Verb =
+  'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 
 export type SubresourceName = 'status' | 'scale' | 'binding' | 'log' | 'exec' | 'eviction';
 
@@ -39,10 +40,25 @@ export interface ResourceInfo {
   storageVersion: string;
 }
 
-const allVerbs: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+const allVerbs: Verb[] = [
+  'create',
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'update',
+  'watch',
+];
 const statusVerbs: Verb[] = ['get', 'patch', 'update'];
 
-function sub(name: SubresourceName, group: string, version: string, kind: string, verbs: Verb[]): SubresourceInfo {
+function sub(
+  name: SubresourceName,
+  group: string,
+  version: string,
+  kind: string,
+  verbs: Verb[],
+): SubresourceInfo {
   return { name, group, version, kind, verbs };
 }
 
@@ -155,8 +171,14 @@ export function apiVersionOf(info: ResourceInfo): string {
 }
 
 /** findResource looks a resource up by group, version and plural name. */
-export function findResource(group: string, version: string, resource: string): ResourceInfo | undefined {
-  return resources.find((r) => r.group === group && r.version === version && r.resource === resource);
+export function findResource(
+  group: string,
+  version: string,
+  resource: string,
+): ResourceInfo | undefined {
+  return resources.find(
+    (r) => r.group === group && r.version === version && r.resource === resource,
+  );
 }
 
 /** findByKind looks a resource up by the apiVersion and kind an object carries. */
