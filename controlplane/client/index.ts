@@ -14,3 +14,41 @@ export {
 } from './rate-limiters.js';
 export { WorkQueue, type WorkQueueOptions } from './workqueue.js';
 export { runWorkers, type Reconciler } from './run-workers.js';
+export { objectKey, keyOf, splitKey, type MetaObject, type ObjectRef } from './keys.js';
+export type {
+  CallOptions,
+  FieldValidation,
+  GetOptions,
+  ListOptions,
+  PatchOptions,
+  PatchType,
+  SelectorOptions,
+  WatchOptions,
+  WriteOptions,
+} from './options.js';
+export { Backoff, type BackoffOptions } from './backoff.js';
+export {
+  ControllerUidIndex,
+  Indexer,
+  NamespaceIndex,
+  NodeNameIndex,
+  OwnerUidIndex,
+  defaultIndexers,
+  indexByControllerUid,
+  indexByNamespace,
+  indexByNodeName,
+  indexByOwnerUid,
+  type IndexFunc,
+  type Indexers,
+} from './store.js';
+export { Lister, type LabelMatcher, type NamespaceLister } from './lister.js';
+export {
+  SharedInformer,
+  waitForCacheSync,
+  type EventHandler,
+  type HandlerRegistration,
+  type InformerOptions,
+  type ListerWatcher,
+} from './informer.js';
+export { enqueueHandler } from './event-handlers.js';
+export { FakeListerWatcher } from './testing.js';
