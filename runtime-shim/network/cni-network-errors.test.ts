@@ -131,7 +131,7 @@ describe('CniNetwork failures', () => {
     const ok = request(id);
     expect(await bad({ ...ok, sandboxId: '../etc' })).toBe('sandboxId');
     expect(await bad({ ...ok, name: 'a;b' })).toBe('name');
-    expect(await bad({ ...ok, uid: '' })).toBe('uid');
+    expect(await bad({ ...ok, uid: 'a b' })).toBe('uid');
     expect(
       await bad({ ...ok, portMappings: [{ containerPort: 0, hostPort: 1, protocol: 'TCP' }] }),
     ).toBe('portMappings[0].containerPort');

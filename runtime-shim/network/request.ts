@@ -5,7 +5,7 @@ import type { PortMapping, SandboxNetworkRequest } from './types.js';
 // Sandbox ids become file names and CNI_CONTAINERID, so they keep to the CNI container id alphabet.
 const sandboxIdPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 // CNI_ARGS is `K=V;K=V`: values must not hold the separators (nor spaces, which no pod field has).
-const argValuePattern = /^[^;=\s]{1,253}$/;
+const argValuePattern = /^[^;=\s]{0,253}$/;
 const protocols = new Set(['TCP', 'UDP', 'SCTP']);
 
 /** validateSandboxId throws InvalidNetworkRequestError unless `id` is a usable sandbox id. */
@@ -31,7 +31,7 @@ export function validateNetworkRequest(req: SandboxNetworkRequest): void {
     if (typeof v !== 'string' || !argValuePattern.test(v)) {
       throw new InvalidNetworkRequestError(
         field,
-        'must be 1–253 characters without spaces, ";" or "="',
+        'must be at most 253 characters without spaces, ";" or "="',
       );
     }
   }
