@@ -52,3 +52,27 @@ export {
 } from './informer.js';
 export { enqueueHandler } from './event-handlers.js';
 export { FakeListerWatcher } from './testing.js';
+export {
+  ConnectionError,
+  DecodeError,
+  isConnectionError,
+  isDecodeError,
+  statusErrorFromResponse,
+} from './errors.js';
+export { decodeWatchEvent, parseWatchStream } from './watch-stream.js';
+export {
+  RestClient,
+  type HttpMethod,
+  type QueryValue,
+  type RequestOptions,
+  type RestClientOptions,
+  type RestConfig,
+} from './rest-client.js';
+export { ResourceClient, type ApplyOptions, type DeleteCallOptions } from './resource-client.js';
+export {
+  InformerFactory,
+  listerWatcherFor,
+  type InformerFactoryOptions,
+  type InformerRequest,
+  type ListerWatcherScope,
+} from './informer-factory.js';

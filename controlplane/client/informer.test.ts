@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { newResourceExpired, newServiceUnavailable } from '../api/errors.js';
+import { parseSelector } from '../api/labels/index.js';
 import type { ObjectMeta } from '../api/meta.js';
 import { FakeClock } from '../../lib/time.js';
 import { enqueueHandler } from './event-handlers.js';
@@ -273,6 +274,7 @@ describe('SharedInformer', () => {
     expect(names(l.byIndex(NodeNameIndex, 'n1'))).toEqual(['a/p1']);
     expect(names(l.list((lb) => lb['app'] === 'web'))).toEqual(['a/p1', 'b/p1']);
     expect(names(l.namespace('a').list((lb) => lb['app'] === 'web'))).toEqual(['a/p1']);
+    expect(names(l.list(parseSelector('app in (web,db),app!=db')))).toEqual(['a/p1', 'b/p1']);
     expect(l.namespace('b').get('p1')?.metadata.labels).toEqual({ app: 'web' });
     expect(l.getByKey('a/p2')?.spec?.nodeName).toBe('n2');
     expect(() => l.byIndex('nope', 'x')).toThrow(RangeError);

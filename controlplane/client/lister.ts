@@ -2,17 +2,23 @@ import { keyOf, type MetaObject } from './keys.js';
 import { NamespaceIndex, type Indexer } from './store.js';
 
 /**
- * LabelMatcher decides whether an object's labels match a selector. Any
- * selector implementation fits (`(l) => l['app'] === 'web'`, or a parsed
- * selector's `matches`), so the client does not depend on one.
+ * LabelMatcher decides whether an object's labels match a selector: a
+ * function (`(l) => l['app'] === 'web'`) or anything with a `matches`
+ * method, such as `Selector` from `controlplane/api/labels`.
  */
-export type LabelMatcher = (labels: Readonly<Record<string, string>>) => boolean;
+export type LabelMatcher =
+  | ((labels: Readonly<Record<string, string>>) => boolean)
+  | { matches(labels: Readonly<Record<string, string>>): boolean };
 
 const noLabels: Readonly<Record<string, string>> = Object.freeze({});
 
 function filter<O extends MetaObject>(objs: O[], selector?: LabelMatcher): O[] {
   if (!selector) return objs;
-  return objs.filter((o) => selector(o.metadata.labels ?? noLabels));
+  const match =
+    typeof selector === 'function'
+      ? selector
+      : (l: Readonly<Record<string, string>>) => selector.matches(l);
+  return objs.filter((o) => match(o.metadata.labels ?? noLabels));
 }
 
 /** NamespaceLister reads one namespace of an informer's cache. */
