@@ -1,4 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv';
+import { isQuantityError, parseQuantity, quantityRegexp } from '../quantity/index.js';
 import type { Shape } from './dsl.js';
 import { allDefinitions } from './registry.js';
 
@@ -15,7 +16,7 @@ const rootId = 'tugboat-k8s';
 const int32Range = { minimum: -2147483648, maximum: 2147483647 };
 
 /** quantityPattern is the syntax Kubernetes' decoder names in its error message. */
-export const quantityPattern = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
+export const quantityPattern = quantityRegexp;
 const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const rfc3339Pattern = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 
@@ -24,11 +25,15 @@ export function isBase64(s: string): boolean {
   return base64Pattern.test(s.replace(/[\r\n]/g, ''));
 }
 
-/** isQuantitySyntax checks a quantity string against Kubernetes' quantity grammar. */
+/** isQuantitySyntax tells whether a string decodes as a quantity (surrounding blanks allowed). */
 export function isQuantitySyntax(s: string): boolean {
-  if (!quantityPattern.test(s)) return false;
-  // The grammar behind the message is stricter than its regexp: one number, one suffix.
-  return /^[+-]?(\d+(\.\d*)?|\.\d+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?\d+)?$/.test(s);
+  try {
+    parseQuantity(s.trim());
+    return true;
+  } catch (e) {
+    if (isQuantityError(e)) return false;
+    throw e;
+  }
 }
 
 /** isRfc3339 accepts the timestamps metav1.Time and MicroTime decode. */

@@ -47,7 +47,7 @@ function formatDetail(format: unknown, value: unknown): string {
       return `illegal base64 data at input byte ${bad >= 0 ? bad : clean.length - (clean.length % 4)}`;
     }
     case 'quantity':
-      return `quantities must match the regular expression '${quantityPattern.source}'`;
+      return `quantities must match the regular expression '${quantityPattern}'`;
     default:
       return `parsing time ${JSON.stringify(s)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(s)} as RFC 3339`;
   }
