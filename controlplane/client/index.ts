@@ -76,3 +76,23 @@ export {
   type InformerRequest,
   type ListerWatcherScope,
 } from './informer-factory.js';
+export {
+  KubeconfigError,
+  buildKubeconfig,
+  isKubeconfigError,
+  kubeconfigPaths,
+  loadKubeconfig,
+  mergeKubeconfigs,
+  parseKubeconfig,
+  readKubeconfig,
+  restConfigFromKubeconfig,
+  stringifyKubeconfig,
+  writeKubeconfig,
+  type BuildOptions,
+  type Kubeconfig,
+  type KubeconfigCluster,
+  type KubeconfigContext,
+  type KubeconfigErrorReason,
+  type KubeconfigUser,
+  type LoadOptions,
+} from './kubeconfig.js';
