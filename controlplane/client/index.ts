@@ -1,7 +1,8 @@
 /**
- * The client library every Tugboat component uses: a workqueue with
- * client-go's contract, its rate limiters, and a worker-pool helper. REST
- * client, kubeconfig, informers and leader election join as they land.
+ * The client library every Tugboat component uses, shaped after client-go:
+ * kubeconfig loading, a typed REST client (RestClient → ResourceClient<T>),
+ * shared informers with indexed caches and listers, a rate-limited workqueue
+ * with runWorkers, and leader election on a Lease.
  */
 export { TokenBucket } from './token-bucket.js';
 export {
@@ -51,7 +52,6 @@ export {
   type ListerWatcher,
 } from './informer.js';
 export { enqueueHandler } from './event-handlers.js';
-export { FakeListerWatcher } from './testing.js';
 export {
   ConnectionError,
   DecodeError,
@@ -96,3 +96,14 @@ export {
   type KubeconfigUser,
   type LoadOptions,
 } from './kubeconfig.js';
+export {
+  LeaderElector,
+  microTime,
+  type LeaderCallbacks,
+  type LeaderElectionRecord,
+  type LeaderElectorOptions,
+  type LeaseLock,
+} from './leader-election.js';
+export { leaseLock } from './lease-lock.js';
+/** Fakes for unit tests of code built on the client. */
+export { FakeLeaseLock, FakeLeaseStore, FakeListerWatcher } from './testing.js';

@@ -2,9 +2,11 @@
  * Fakes for unit tests of code built on the client (informers, controllers).
  * Not for production use; integration tests use the real API server.
  */
-import { newResourceExpired } from '../api/errors.js';
+import { newAlreadyExists, newConflict, newResourceExpired } from '../api/errors.js';
 import type { KubeList, WatchEvent } from '../api/meta.js';
+import { ConnectionError } from './errors.js';
 import type { ListerWatcher } from './informer.js';
+import type { LeaderElectionRecord, LeaseLock } from './leader-election.js';
 import { objectKey, type MetaObject } from './keys.js';
 import type { ListOptions, WatchOptions } from './options.js';
 
@@ -211,5 +213,80 @@ export class FakeListerWatcher<O extends MetaObject> implements ListerWatcher<O>
   private push(w: Watcher<O>, ev: WatchEvent<O>): void {
     w.queue.push(ev);
     w.wake?.();
+  }
+}
+
+const leaseResource = { group: 'coordination.k8s.io', resource: 'leases' };
+
+/**
+ * FakeLeaseStore is one Lease in memory with optimistic concurrency, for
+ * leader-election tests: every write bumps a version, `lock()` gives each
+ * candidate its own LeaseLock that remembers the version it last saw. A
+ * lock can be `broken` to simulate a partitioned candidate.
+ */
+export class FakeLeaseStore {
+  record: LeaderElectionRecord | undefined;
+  version = 0;
+  /** writes lists every accepted write, by identity. */
+  readonly writes: { by: string; record: LeaderElectionRecord }[] = [];
+  /** rejected counts creates and updates refused for a stale version. */
+  rejected = 0;
+
+  /** lock returns a LeaseLock on this store for one candidate. */
+  lock(identity: string): FakeLeaseLock {
+    return new FakeLeaseLock(this, identity);
+  }
+}
+
+/** FakeLeaseLock is one candidate's view of a FakeLeaseStore. */
+export class FakeLeaseLock implements LeaseLock {
+  /** broken makes every call fail as a lost connection would. */
+  broken = false;
+  private seen = -1;
+
+  constructor(
+    private readonly store: FakeLeaseStore,
+    private readonly identity: string,
+  ) {}
+
+  describe(): string {
+    return 'fake/lease';
+  }
+
+  async get(): Promise<LeaderElectionRecord | undefined> {
+    await this.hop();
+    this.seen = this.store.version;
+    return this.store.record ? { ...this.store.record } : undefined;
+  }
+
+  async create(record: LeaderElectionRecord): Promise<void> {
+    await this.hop();
+    if (this.store.record) {
+      this.store.rejected++;
+      throw newAlreadyExists(leaseResource, 'lease');
+    }
+    this.write(record);
+  }
+
+  async update(record: LeaderElectionRecord): Promise<void> {
+    await this.hop();
+    if (this.seen !== this.store.version) {
+      this.store.rejected++;
+      throw newConflict(leaseResource, 'lease');
+    }
+    this.write(record);
+  }
+
+  private write(record: LeaderElectionRecord): void {
+    this.store.record = { ...record };
+    this.store.version++;
+    this.seen = this.store.version;
+    this.store.writes.push({ by: this.identity, record: { ...record } });
+  }
+
+  // hop yields once, like a network round trip, so candidates interleave.
+  private async hop(): Promise<void> {
+    await Promise.resolve();
+    if (this.broken) throw new ConnectionError('fake lease store unreachable');
   }
 }
