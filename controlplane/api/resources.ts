@@ -8,7 +8,8 @@
 export type Verb =
   'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 
-export type SubresourceName = 'status' | 'scale' | 'binding' | 'log' | 'exec' | 'eviction';
+export type SubresourceName =
+  'status' | 'scale' | 'binding' | 'eviction' | 'finalize' | 'log' | 'exec';
 
 export interface SubresourceInfo {
   name: SubresourceName;
@@ -101,7 +102,10 @@ export const resources: readonly ResourceInfo[] = [
   res('', 'v1', 'namespaces', 'Namespace', {
     namespaced: false,
     shortNames: ['ns'],
-    subresources: [statusOf('', 'v1', 'Namespace')],
+    subresources: [
+      statusOf('', 'v1', 'Namespace'),
+      sub('finalize', '', 'v1', 'Namespace', ['update']),
+    ],
   }),
   res('', 'v1', 'pods', 'Pod', {
     shortNames: ['po'],
@@ -109,8 +113,6 @@ export const resources: readonly ResourceInfo[] = [
     subresources: [
       statusOf('', 'v1', 'Pod'),
       sub('binding', '', 'v1', 'Binding', ['create']),
-      sub('log', '', 'v1', 'Pod', ['get']),
-      sub('exec', '', 'v1', 'PodExecOptions', ['create', 'get']),
       sub('eviction', 'policy', 'v1', 'Eviction', ['create']),
     ],
   }),

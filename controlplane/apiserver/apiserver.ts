@@ -1,0 +1,212 @@
+import { delay, realClock, type Clock } from '../../lib/time.js';
+import type { Logger } from '../../lib/log.js';
+import { isAlreadyExists, isConflict, StatusError } from '../api/errors.js';
+import { findResource } from '../api/resources.js';
+import { TokenAuthenticator } from './http/auth.js';
+import type { Edge } from './http/edge.js';
+import type { OpenApiSource } from './http/openapi.js';
+import { ApiServer } from './http/server.js';
+import { ApiServerMetrics } from './metrics.js';
+import { ApiRegistry } from './registry/api-registry.js';
+import type { Machinery } from './registry/machinery.js';
+import { strategies, Ipv4Range } from './registry/strategies/index.js';
+import type { ApiObject } from './registry/types.js';
+import { EtcdStorage } from './storage/etcd-storage.js';
+
+/** VERSION is what /version reports: the Kubernetes API level Tugboat speaks. */
+export const VERSION = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.0-tugboat.0.1.0',
+  gitCommit: '',
+  gitTreeState: 'clean',
+  buildDate: '2026-11-22T00:00:00Z',
+  goVersion: '',
+  compiler: 'node',
+  platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+};
+
+export interface TugApiServerOptions {
+  etcdServers: string[];
+  bindAddress: string;
+  securePort: number;
+  tls: { cert: string; key: string };
+  authenticator: TokenAuthenticator;
+  serviceClusterIpRange: string;
+  serviceNodePortRange: string;
+  eventTtlSeconds: number;
+  /** advertiseAddress is where the `kubernetes` service's endpoints point. */
+  advertiseAddress: string;
+  edge: Edge;
+  machinery: Machinery;
+  openapi: OpenApiSource;
+  logger: Logger;
+  clock?: Clock;
+  metrics?: ApiServerMetrics;
+  bookmarkIntervalMs?: number;
+  watchCacheCapacity?: number;
+}
+
+/** bootstrapNamespaces exist from the start, as in Kubernetes. */
+export const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/**
+ * TugApiServer assembles the API server: etcd storage, one store and watch
+ * cache per resource, the HTTPS front, and the bootstrap objects (the
+ * namespaces that exist from the start, the `kubernetes` service). `run`
+ * serves until its signal aborts and resolves once everything has stopped.
+ */
+export class TugApiServer {
+  readonly storage: EtcdStorage;
+  readonly registry: ApiRegistry;
+  readonly metrics: ApiServerMetrics;
+  private readonly http: ApiServer;
+  private readonly clock: Clock;
+
+  constructor(private readonly opts: TugApiServerOptions) {
+    this.clock = opts.clock ?? realClock;
+    this.metrics = opts.metrics ?? new ApiServerMetrics();
+    this.storage = new EtcdStorage({
+      endpoints: opts.etcdServers,
+      logger: opts.logger,
+      metrics: this.metrics.storage,
+    });
+    this.registry = new ApiRegistry({
+      storage: this.storage,
+      machinery: opts.machinery,
+      clock: this.clock,
+      logger: opts.logger,
+      strategyFor: strategies({
+        serviceClusterIpRange: opts.serviceClusterIpRange,
+        serviceNodePortRange: opts.serviceNodePortRange,
+        eventTtlSeconds: opts.eventTtlSeconds,
+      }),
+      ...(opts.watchCacheCapacity ? { watchCacheCapacity: opts.watchCacheCapacity } : {}),
+    });
+    this.http = new ApiServer(
+      {
+        bindAddress: opts.bindAddress,
+        port: opts.securePort,
+        tls: opts.tls,
+        authenticator: opts.authenticator,
+        openapi: opts.openapi,
+        version: VERSION,
+      },
+      {
+        registry: this.registry,
+        storage: this.storage,
+        edge: opts.edge,
+        clock: this.clock,
+        logger: opts.logger,
+        metrics: this.metrics,
+        bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 30_000,
+      },
+    );
+  }
+
+  /** port is the HTTPS port served (after run reported listening). */
+  get port(): number {
+    return this.http.port;
+  }
+
+  /**
+   * run serves until `signal` aborts. `onListening` is called with the port
+   * once the socket is open; bootstrap objects are made in the background
+   * and retried until etcd answers.
+   */
+  async run(signal: AbortSignal, onListening?: (port: number) => void): Promise<void> {
+    const caches = this.registry.run(signal);
+    const bootstrap = this.bootstrap(signal).catch((e: unknown) => {
+      if (!signal.aborted) this.opts.logger.error('bootstrap failed', { err: e });
+    });
+    try {
+      await this.http.run(signal, onListening);
+    } finally {
+      await Promise.allSettled([caches, bootstrap]);
+      this.storage.close();
+    }
+  }
+
+  private async bootstrap(signal: AbortSignal): Promise<void> {
+    for (let backoff = 100; !signal.aborted; backoff = Math.min(backoff * 2, 2000)) {
+      try {
+        await this.ensureBootstrapObjects();
+        return;
+      } catch (e) {
+        this.opts.logger.warn('bootstrap objects not made yet; retrying', { err: e });
+        await delay(backoff, signal).catch(() => {});
+      }
+    }
+  }
+
+  private async ensureBootstrapObjects(): Promise<void> {
+    const nsStore = this.registry.storeFor({ group: '', resource: 'namespaces' });
+    for (const name of BOOTSTRAP_NAMESPACES) {
+      await ignoreExists(nsStore.create(undefined, obj('v1', 'Namespace', { name })));
+    }
+    const ip = Ipv4Range.parse(this.opts.serviceClusterIpRange).at(1);
+    const svcStore = this.registry.storeFor(findResource('', 'v1', 'services')!);
+    await ignoreExists(
+      svcStore.create(
+        'default',
+        obj(
+          'v1',
+          'Service',
+          { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+          {
+            spec: {
+              type: 'ClusterIP',
+              clusterIP: ip,
+              ports: [
+                {
+                  name: 'https',
+                  port: 443,
+                  protocol: 'TCP',
+                  targetPort: this.http.port || this.opts.securePort,
+                },
+              ],
+              sessionAffinity: 'None',
+            },
+          },
+        ),
+      ),
+    );
+    const epStore = this.registry.storeFor(findResource('', 'v1', 'endpoints')!);
+    const endpoints = obj(
+      'v1',
+      'Endpoints',
+      { name: 'kubernetes', namespace: 'default' },
+      {
+        subsets: [
+          {
+            addresses: [{ ip: this.opts.advertiseAddress }],
+            ports: [
+              { name: 'https', port: this.http.port || this.opts.securePort, protocol: 'TCP' },
+            ],
+          },
+        ],
+      },
+    );
+    await ignoreExists(epStore.update('default', 'kubernetes', endpoints));
+  }
+}
+
+function obj(
+  apiVersion: string,
+  kind: string,
+  metadata: Record<string, unknown>,
+  rest: Record<string, unknown> = {},
+): ApiObject {
+  return { apiVersion, kind, metadata, ...rest } as unknown as ApiObject;
+}
+
+async function ignoreExists<T>(p: Promise<T>): Promise<void> {
+  try {
+    await p;
+  } catch (e) {
+    if (isAlreadyExists(e) || isConflict(e)) return;
+    if (e instanceof StatusError && e.code === 422)
+      throw new Error(`bootstrap object invalid: ${e.message}`);
+    throw e;
+  }
+}
