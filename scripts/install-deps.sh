@@ -7,6 +7,7 @@ PACKAGES=(
   etcd-server etcd-client            # the control plane's only state
   crun runc conmon                   # OCI runtimes and the per-container monitor
   busybox-static                     # the base of the built-in test images
+  attr                               # setfattr/getfattr: overlay opaque-dir xattrs in image layers
   containernetworking-plugins        # bridge, host-local, loopback, portmap
   iptables iproute2 util-linux       # service proxy, netns "hosts", nsenter
   curl ca-certificates openssl       # health checks, certificates
