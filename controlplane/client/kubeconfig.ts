@@ -42,6 +42,7 @@ export interface Kubeconfig {
   currentContext?: string;
 }
 
+/** KubeconfigErrorReason says what was wrong: a file, its content, or a missing reference. */
 export type KubeconfigErrorReason =
   | 'FileNotFound'
   | 'FileUnreadable'

@@ -53,6 +53,7 @@ export interface RestClientOptions {
   max429Retries?: number;
 }
 
+/** HttpMethod lists the verbs the API server answers. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** QueryValue is one query parameter; undefined ones are left out. */
