@@ -26,3 +26,12 @@ export {
   isImageStoreError,
   type ArchiveErrorReason,
 } from './errors.js';
+export {
+  writeImageArchive,
+  type ArchiveFormat,
+  type ArchiveImage,
+  type LayerSource,
+  type WriteImageArchiveOptions,
+  type WrittenImage,
+} from './archive-writer.js';
+export { packLayer, type PackOptions } from './layer-pack.js';
