@@ -9,7 +9,7 @@ import type { ResourceInfo } from '../../api/resources.js';
 import { listObjects } from '../registry/list.js';
 import type { Store } from '../registry/store.js';
 import type { ApiObject } from '../registry/types.js';
-import { isObject, mediaType } from './body.js';
+import { isObject, mediaType, readBody } from './body.js';
 import { warningHeaders, type Ctx } from './context.js';
 import type { PatchType } from './edge.js';
 import { asApiObject, checkFields, checkResourceVersion, readJson, readObject } from './objects.js';
@@ -153,7 +153,13 @@ export function patchTypeOf(c: Ctx): PatchType {
 
 /** readPatch reads a patch body: a JSON array for JSON patch, an object otherwise. */
 export async function readPatch(c: Ctx, type: PatchType): Promise<unknown> {
-  const body = await readJson(c);
+  const raw = await readBody(c.req);
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch (e) {
+    throw newBadRequest(`the patch is not valid JSON: ${(e as Error).message}`);
+  }
   if (type === 'json' ? !Array.isArray(body) : !isObject(body)) {
     throw newBadRequest(
       type === 'json'

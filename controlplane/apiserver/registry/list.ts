@@ -120,7 +120,8 @@ export async function listObjects(
         limit: chunk,
         ...(revision ? { revision } : {}),
       });
-      revision = page.revision;
+      // etcd's header carries its current revision; a read at a fixed revision keeps that one.
+      revision ??= page.revision;
       for (let i = 0; i < page.kvs.length; i++) {
         const kv = page.kvs[i]!;
         const obj = store.decodeKV(kv);

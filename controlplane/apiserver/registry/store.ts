@@ -403,7 +403,8 @@ export class Store {
       m.generateName = c.generateName;
     delete m.managedFields;
     m.generation = (c.generation ?? 1) + (specChanged(next, current) ? 1 : 0);
-    this.strategy.prepareForUpdate?.(next, current);
+    // finalize writes only spec.finalizers, which a namespace's main-resource rules keep.
+    if (subresource !== 'finalize') this.strategy.prepareForUpdate?.(next, current);
     return next;
   }
 
