@@ -176,6 +176,8 @@ export interface ContainerSpecContext {
   rootfs: string;
   resources: LinuxContainerResources__Output;
   support: ResourceSupport;
+  /** available are the capabilities the node can grant. */
+  available: ReadonlySet<string>;
   // What the sandbox contributes:
   hostname: string;
   hostNetwork: boolean;
@@ -211,10 +213,11 @@ export async function composeSpecInput(c: ContainerSpecContext): Promise<SpecInp
     supplementalGroups: (sc?.supplementalGroups ?? []).map(Number),
   });
   const capabilities = privileged
-    ? [...ALL_CAPABILITIES]
+    ? ALL_CAPABILITIES.filter((cap) => c.available.has(cap))
     : resolveCapabilities(
         sc?.capabilities?.addCapabilities ?? [],
         sc?.capabilities?.dropCapabilities ?? [],
+        c.available,
       );
   const seccomp = privileged ? undefined : await seccompFor(sc?.seccomp, capabilities);
   validateSysctls(c.sysctls, c.hostNetwork);

@@ -31,6 +31,9 @@ import { matchesLabels, toContainer, toContainerStatus, toSandboxStatus } from '
 /** KILL_WAIT_MS bounds the wait for an exit after SIGKILL (the kernel needs only moments). */
 const KILL_WAIT_MS = 30_000;
 
+/** maxNs is the later of two Unix-ns times, as a decimal string. */
+const maxNs = (a: bigint, b: string): string => (a > BigInt(b) ? a : BigInt(b)).toString();
+
 /** isLive reports whether a container may still have a process. */
 const isLive = (rec: ContainerRecord): boolean =>
   rec.phase === 'created' || rec.phase === 'running';
@@ -114,6 +117,7 @@ export class Containers {
           rootfs,
           resources,
           support: this.ctx.resourceSupport,
+          available: this.ctx.capabilities,
           hostname: sb.hostname,
           hostNetwork: sb.hostNetwork,
           ...(sb.network ? { netnsPath: sb.network.netnsPath } : {}),
@@ -163,12 +167,10 @@ export class Containers {
           `container ${id} is ${rec.phase}; only a created container can be started`,
         );
       }
+      // The process begins during `start`: take the time before, so a quick exit never precedes it.
+      const startedAtNs = nowNs(this.ctx.clock);
       await this.ctx.runtime.start(id);
-      const next: ContainerRecord = {
-        ...rec,
-        phase: 'running',
-        startedAtNs: nowNs(this.ctx.clock),
-      };
+      const next: ContainerRecord = { ...rec, phase: 'running', startedAtNs };
       await this.ctx.store.putContainer(next);
       this.publish(next, 'CONTAINER_STARTED_EVENT');
     });
@@ -246,7 +248,7 @@ export class Containers {
         ...rec,
         phase: 'exited',
         exitCode: exit.exitCode,
-        finishedAtNs: exit.finishedAtNs.toString(),
+        finishedAtNs: maxNs(exit.finishedAtNs, rec.startedAtNs ?? '0'),
         reason: oom ? 'OOMKilled' : exit.exitCode === 0 ? 'Completed' : 'Error',
       };
       await this.ctx.store.putContainer(next);

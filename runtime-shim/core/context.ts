@@ -22,6 +22,8 @@ export interface ShimContext {
   cgroupParent: string;
   layout: CgroupLayout;
   resourceSupport: ResourceSupport;
+  /** capabilities are the ones the shim holds (its bounding set): the most a container can get. */
+  capabilities: ReadonlySet<string>;
   runtime: OciRuntime;
   monitor: ConmonMonitor;
   images: ImageStore;

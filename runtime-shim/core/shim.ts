@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from '../../lib/log.js';
 import { realClock, type Clock } from '../../lib/time.js';
@@ -16,6 +16,7 @@ import { ExitWatcher } from '../monitor/exit-watcher.js';
 import type { SandboxNetwork } from '../network/types.js';
 import type { ResourceSupport } from '../oci/resources.js';
 import type { OciRuntime } from '../oci/runtime.js';
+import { ALL_CAPABILITIES, capabilitiesFromMask } from '../oci/security.js';
 import { StateStore } from '../state/store.js';
 import { pathExists } from '../util/fs.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
@@ -68,6 +69,13 @@ async function resourceSupport(layout: CgroupLayout): Promise<ResourceSupport> {
   };
 }
 
+/** boundingCapabilities reads the shim's own capability bounding set. */
+async function boundingCapabilities(): Promise<ReadonlySet<string>> {
+  const text = await readFile('/proc/self/status', 'utf8');
+  const hex = /^CapBnd:\s*([0-9a-f]+)$/m.exec(text)?.[1];
+  return new Set(hex ? capabilitiesFromMask(BigInt(`0x${hex}`)) : ALL_CAPABILITIES);
+}
+
 /**
  * Shim is the runtime shim's core, independent of gRPC: sandboxes,
  * containers, exec, stats, events and images over the injected runtime,
@@ -114,6 +122,7 @@ export class Shim implements AsyncDisposable {
       cgroupParent: opts.cgroupParent ?? defaultCgroupParent(root),
       layout,
       resourceSupport: await resourceSupport(layout),
+      capabilities: await boundingCapabilities(),
       runtime: opts.runtime,
       monitor,
       images: opts.images,

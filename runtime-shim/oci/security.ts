@@ -98,13 +98,26 @@ export function normalizeCapability(name: string): string {
 }
 
 /**
+ * capabilitiesFromMask names the capabilities set in a /proc/<pid>/status
+ * capability mask (bit N is the Nth entry of ALL_CAPABILITIES).
+ */
+export function capabilitiesFromMask(mask: bigint): string[] {
+  return ALL_CAPABILITIES.filter((_c, i) => (mask & (1n << BigInt(i))) !== 0n);
+}
+
+/**
  * resolveCapabilities applies a security context's add/drop lists to the
  * default set, as containerd does: "ALL" in add grants every capability,
  * "ALL" in drop starts from nothing but what add names, and a dropped
- * capability is dropped even if also added. Unknown names are an
+ * capability is dropped even if also added. Unknown names, and added ones
+ * outside `available` (the shim's own bounding set), are an
  * InvalidArgumentError.
  */
-export function resolveCapabilities(add: readonly string[], drop: readonly string[]): string[] {
+export function resolveCapabilities(
+  add: readonly string[],
+  drop: readonly string[],
+  available: ReadonlySet<string> = new Set(ALL_CAPABILITIES),
+): string[] {
   const known = new Set(ALL_CAPABILITIES);
   const check = (field: string) => (n: string) => {
     const c = normalizeCapability(n);
@@ -124,5 +137,13 @@ export function resolveCapabilities(add: readonly string[], drop: readonly strin
   else if (dropAll) caps = new Set(adds);
   else caps = new Set([...DEFAULT_CAPABILITIES, ...adds]);
   for (const d of drops) if (d !== 'ALL') caps.delete(d);
-  return ALL_CAPABILITIES.filter((c) => caps.has(c));
+  for (const a of adds) {
+    if (a !== 'ALL' && caps.has(a) && !available.has(a)) {
+      throw new InvalidArgumentError(
+        `linux.security_context.capabilities.add_capabilities: ${a} is not available on this node (the shim does not hold it)`,
+      );
+    }
+  }
+  // Defaults (and "ALL") the node cannot grant are left out rather than failing every container.
+  return ALL_CAPABILITIES.filter((c) => caps.has(c) && available.has(c));
 }

@@ -166,7 +166,8 @@ function execHandler(
     finished = true;
     abort.abort();
     kit.done('Exec', grpcStatusOf(e), t0, e);
-    call.destroy(toServiceError(e) as Error);
+    // grpc-js turns an 'error' event into the call's status and ends it.
+    call.emit('error', toServiceError(e));
   };
   const closeStdin = (): void => {
     if (session) session.stdin?.end();

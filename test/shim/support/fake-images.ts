@@ -84,7 +84,12 @@ export class FakeImageStore implements ImageStore {
   }
 
   async get(ref: string): Promise<ImageRecord | undefined> {
-    const full = ref.includes('/') ? ref : `docker.io/library/${ref}`;
+    const first = ref.split('/')[0] ?? '';
+    const full = !ref.includes('/')
+      ? `docker.io/library/${ref}`
+      : /[.:]/.test(first) || first === 'localhost'
+        ? ref
+        : `docker.io/${ref}`;
     const tagged = /:[^/]+$/.test(full) ? full : `${full}:latest`;
     for (const r of this.images.values()) {
       if (

@@ -39,8 +39,11 @@ export interface ShimHarness extends AsyncDisposable {
   net: TestNetwork;
   images: ImageStore;
   cgroupParent: string;
-  /** restart disposes the server and shim (containers keep running) and opens new ones over the same root. */
-  restart(): Promise<void>;
+  /**
+   * restart disposes the server and shim (containers keep running), runs
+   * `whileDown`, and opens a new shim and server over the same root.
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   /** pod returns a sandbox config with a unique name. */
   pod(name?: string, extra?: Partial<PodSandboxConfig>): PodSandboxConfig;
   /** container returns a busybox container config running `sh -c script`. */
@@ -96,9 +99,10 @@ export async function startShim(opts: HarnessOptions = {}): Promise<ShimHarness>
     net,
     images,
     cgroupParent,
-    async restart() {
+    async restart(whileDown) {
       await cur.server[Symbol.asyncDispose]();
       await cur.shim[Symbol.asyncDispose]();
+      await whileDown?.();
       cur = await open();
     },
     pod(name = `pod${++podSeq}`, extra = {}) {

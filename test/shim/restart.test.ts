@@ -1,0 +1,119 @@
+import { spawnSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../lib/wait.js';
+import { cgroupDirs, readCgroupLayout } from '../../runtime-shim/cgroups/layout.js';
+import { pathExists } from '../../runtime-shim/util/fs.js';
+import { makeBusyboxRootfs } from './support/fake-images.js';
+import { startShim, type ShimHarness } from './support/harness.js';
+import {
+  containerStatus,
+  execText,
+  runPod,
+  startContainer,
+  waitExited,
+} from './support/helpers.js';
+
+describe('restart: state on disk, running containers untouched, stale state reconciled', () => {
+  let h: ShimHarness;
+  beforeAll(async () => {
+    h = await startShim();
+  });
+  afterAll(async () => {
+    await h?.[Symbol.asyncDispose]();
+  });
+
+  it('lists the same sandboxes and containers with correct states after a restart', async () => {
+    const pod = await runPod(h, 'survivor');
+    const running = await startContainer(h, pod, h.container('running', 'exec sleep 3600'));
+    const exitsWhileDown = await startContainer(
+      h,
+      pod,
+      h.container('brief', 'read x < /dev/stdin; exec sleep 2'),
+    );
+    await h.client.runtime
+      .StopContainer({ containerId: exitsWhileDown, timeout: 0 })
+      .catch(() => undefined);
+    const later = await startContainer(h, pod, h.container('later', 'sleep 1; exit 5'));
+    const { containerId: created } = await h.client.runtime.CreateContainer({
+      podSandboxId: pod.id,
+      config: h.container('created', 'echo started-late; exec sleep 3600'),
+    });
+    const before = await h.client.runtime.ContainerStatus({ containerId: running, verbose: true });
+    const pid = JSON.parse(before.info['pid'] ?? '0') as number;
+    const startedAt = before.status?.startedAt;
+
+    // A stray runtime container and a stray pod cgroup that no record owns.
+    const layout = await readCgroupLayout();
+    const strayBundle = join(h.root, 'stray-bundle');
+    await makeBusyboxRootfs(join(strayBundle, 'rootfs'));
+    await writeFile(
+      join(strayBundle, 'config.json'),
+      JSON.stringify({
+        ociVersion: '1.0.2',
+        process: {
+          user: { uid: 0, gid: 0 },
+          args: ['sleep', '3600'],
+          cwd: '/',
+          env: ['PATH=/bin'],
+        },
+        root: { path: 'rootfs' },
+        mounts: [
+          { destination: '/proc', type: 'proc', source: 'proc' },
+          { destination: '/dev', type: 'tmpfs', source: 'tmpfs' },
+        ],
+        linux: {
+          namespaces: [{ type: 'pid' }, { type: 'mount' }],
+          cgroupsPath: `${h.cgroupParent}/pod-stray/c`,
+        },
+      }),
+    );
+    const strayId = 'b'.repeat(64);
+    // stdio to /dev/null: a detached container would hold a pipe open forever.
+    const r = spawnSync(
+      'crun',
+      ['--root', join(h.root, 'runtime'), 'run', '-d', '--bundle', strayBundle, strayId],
+      {
+        stdio: 'ignore',
+      },
+    );
+    expect(r.status).toBe(0);
+    const strayCgroup = `${h.cgroupParent}/pod-stray`;
+    await mkdir(join(h.root, 'containers', 'c'.repeat(64)), { recursive: true });
+
+    await h.restart(async () => {
+      // While the shim is down, `later` exits; conmon records it.
+      await waitFor(() => pathExists(join(h.root, 'exits', later)), {
+        timeoutMs: 20_000,
+        what: 'exit recorded while down',
+      });
+    });
+
+    const { items } = await h.client.runtime.ListPodSandbox({});
+    expect(items.map((s) => [s.id, s.state])).toEqual([[pod.id, 'SANDBOX_READY']]);
+    const after = await h.client.runtime.ContainerStatus({ containerId: running, verbose: true });
+    expect(after.status?.state).toBe('CONTAINER_RUNNING');
+    expect(JSON.parse(after.info['pid'] ?? '0')).toBe(pid);
+    expect(after.status?.startedAt).toBe(startedAt);
+    // The very same process, never restarted.
+    process.kill(pid, 0);
+    expect(await execText(h, running, ['echo', 'still here'])).toBe('still here\n');
+    const l = await containerStatus(h, later);
+    expect([l.state, l.exitCode, l.reason]).toEqual(['CONTAINER_EXITED', 5, 'Error']);
+    expect((await containerStatus(h, exitsWhileDown)).state).toBe('CONTAINER_EXITED');
+    expect((await containerStatus(h, created)).state).toBe('CONTAINER_CREATED');
+
+    // Stale state is gone.
+    expect(await pathExists(join(h.root, 'runtime', strayId))).toBe(false);
+    for (const d of cgroupDirs(layout, strayCgroup)) expect(await pathExists(d)).toBe(false);
+    expect(await pathExists(join(h.root, 'containers', 'c'.repeat(64)))).toBe(false);
+
+    // The restarted shim keeps working: start the created one, see exits, stop.
+    await h.client.runtime.StartContainer({ containerId: created });
+    await waitFor(async () => (await containerStatus(h, created)).state === 'CONTAINER_RUNNING');
+    await h.client.runtime.StopContainer({ containerId: running, timeout: 0 });
+    expect((await waitExited(h, running)).exitCode).toBe(137);
+    await h.client.runtime.RemovePodSandbox({ podSandboxId: pod.id });
+  });
+});
