@@ -17,9 +17,11 @@ export const realClock: Clock = {
 
 /**
  * delay resolves after `ms` milliseconds; it rejects with the abort reason if
- * `signal` fires first. The timer is unref'd so it never holds a process open.
+ * `signal` fires first. The timer is unref'd so a background pause never
+ * holds a process open; pass `keepAlive` when the process has nothing else to
+ * do but wait (a CLI waiting for a condition).
  */
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+export function delay(ms: number, signal?: AbortSignal, keepAlive = false): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);
@@ -33,7 +35,7 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    timer.unref?.();
+    if (!keepAlive) timer.unref?.();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -45,6 +45,7 @@ export async function waitFor<T>(
         { cause: lastErr },
       );
     }
-    await delay(Math.min(intervalMs, Math.max(0, deadline - Date.now())), opts.signal);
+    // The wait is what the caller is doing: keep the process alive for it.
+    await delay(Math.min(intervalMs, Math.max(0, deadline - Date.now())), opts.signal, true);
   }
 }
