@@ -48,9 +48,9 @@ export function setKey(o: JsonObject, key: string, v: JsonValue): void {
 }
 
 /**
- * toJson deep-copies a value into plain JSON: object properties that are
- * undefined are dropped (as JSON.stringify does), anything JSON cannot hold
- * throws PatchFormatError naming `what`.
+ * toJson deep-copies a value into plain JSON as JSON.stringify would see it:
+ * object properties that are undefined are dropped, `toJSON()` is honoured;
+ * anything JSON cannot hold throws PatchFormatError naming `what`.
  */
 export function toJson(v: unknown, what: string): JsonValue {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
@@ -60,6 +60,9 @@ export function toJson(v: unknown, what: string): JsonValue {
   }
   if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : toJson(x, what)));
   if (typeof v === 'object') {
+    // Values that know their JSON form (a Quantity, a Date) are stored as that form.
+    const toJSON = (v as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return toJson(toJSON.call(v) as unknown, what);
     const out: JsonObject = {};
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
       if (x !== undefined) setKey(out, k, toJson(x, what));

@@ -76,6 +76,12 @@ describe('createMergePatch', () => {
     });
   }
 
+  it('uses the JSON form of values that define toJSON', () => {
+    const q = { toJSON: () => '500m' };
+    expect(applyMergePatch({ cpu: '1' }, { cpu: q })).toEqual({ cpu: '500m' });
+    expect(createMergePatch({ at: new Date(0) }, { at: '1970-01-01T00:00:00.000Z' })).toEqual({});
+  });
+
   it('drops undefined properties of typed objects, as JSON does', () => {
     expect(
       createMergePatch({ spec: { replicas: 1 } }, { spec: { replicas: 2, paused: undefined } }),
