@@ -339,8 +339,10 @@ describe('other kinds', () => {
   it('defaults node allocatable from capacity', () => {
     const n = ex.exampleNode();
     delete n.status!.allocatable;
+    n.spec = { podCIDRs: ['10.244.3.0/24'] };
     applyDefaults(kinds.Node, n);
     expect(n.status!.allocatable).toEqual({ cpu: '2', memory: '4Gi', pods: '110' });
+    expect(n.spec.podCIDR).toBe('10.244.3.0/24');
   });
 
   it('ignores bodies that are not objects and fields of the wrong type', () => {

@@ -140,8 +140,14 @@ export function defaultNamespace(n: Namespace, create: boolean): void {
   if (isUnset(status.phase)) status.phase = 'Active';
 }
 
-/** defaultNode: allocatable defaults to capacity. */
+/** defaultNode: podCIDR and podCIDRs kept consistent; allocatable defaults to capacity. */
 export function defaultNode(n: Node): void {
+  const spec = rec<NonNullable<Node['spec']>>(n.spec);
+  if (spec) {
+    const cidrs = Array.isArray(spec.podCIDRs) ? spec.podCIDRs : [];
+    if (!isUnset(spec.podCIDR) && cidrs.length === 0) spec.podCIDRs = [spec.podCIDR as string];
+    if (isUnset(spec.podCIDR) && typeof cidrs[0] === 'string') spec.podCIDR = cidrs[0];
+  }
   const status = rec<NonNullable<Node['status']>>(n.status);
   if (status && rec(status.capacity) && !rec(status.allocatable)) {
     status.allocatable = { ...status.capacity };
