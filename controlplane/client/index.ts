@@ -107,3 +107,11 @@ export {
 export { leaseLock } from './lease-lock.js';
 /** Fakes for unit tests of code built on the client. */
 export { FakeLeaseLock, FakeLeaseStore, FakeListerWatcher } from './testing.js';
+export {
+  ApiEventRecorder,
+  FakeEventRecorder,
+  type EventRecorder,
+  type EventRecorderOptions,
+  type EventSubject,
+  type EventType,
+} from './events.js';
