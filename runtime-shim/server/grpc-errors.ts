@@ -7,6 +7,12 @@ import {
   InvalidArgumentError,
   NotFoundError,
 } from '../errors.js';
+import {
+  isAmbiguousImageRef,
+  isImageArchiveError,
+  isImageStoreError,
+  isInvalidImageRef,
+} from '../images/index.js';
 import { isCniConfigError, isInvalidNetworkRequest } from '../network/index.js';
 
 /**
@@ -16,6 +22,9 @@ import { isCniConfigError, isInvalidNetworkRequest } from '../network/index.js';
  */
 export function grpcStatusOf(e: unknown): status {
   if (e instanceof NotFoundError) return status.NOT_FOUND;
+  if (isImageArchiveError(e) || isInvalidImageRef(e)) return status.INVALID_ARGUMENT;
+  if (isAmbiguousImageRef(e)) return status.FAILED_PRECONDITION;
+  if (isImageStoreError(e) && e.reason === 'RootfsBusy') return status.FAILED_PRECONDITION;
   if (e instanceof InvalidArgumentError || isInvalidNetworkRequest(e))
     return status.INVALID_ARGUMENT;
   if (e instanceof FailedPreconditionError) return status.FAILED_PRECONDITION;
