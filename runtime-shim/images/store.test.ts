@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { isAmbiguousImageRef, isImageArchiveError, isInvalidImageRef } from './errors.js';
+import { sha256Of } from './digest.js';
 import { LocalImageStore } from './store.js';
 import {
   makeConfig,
@@ -91,6 +92,64 @@ describe('LocalImageStore import', () => {
       expect((await store.get(imgs[0]?.repoDigests[0] ?? ''))?.id).toBe(imgs[0]?.id);
       const layerDir = path.join(dir, 'store/layers', l2.diffID.slice(7), 'diff');
       expect(await readFile(path.join(layerDir, 'app'), 'utf8')).toBe('app');
+    });
+  });
+
+  it('reads docker save archives of Docker 25+ (blobs/ paths) and of old Docker (symlinked layer.tar)', async () => {
+    await withTempDir('tug-store-', async (dir) => {
+      const store = new LocalImageStore({ root: path.join(dir, 'store') });
+      const l = await base();
+      const cfg = makeConfig([l], ['new']);
+      const cfgHex = sha256Of(cfg).slice(7);
+      const modern = await makeTar([
+        { name: 'blobs/sha256/', type: 'directory' },
+        { name: `blobs/sha256/${l.diffID.slice(7)}`, content: l.tar },
+        { name: `blobs/sha256/${cfgHex}`, content: cfg },
+        { name: 'oci-layout', content: JSON.stringify({ imageLayoutVersion: '1.0.0' }) },
+        { name: 'index.json', content: JSON.stringify({ schemaVersion: 2, manifests: [] }) },
+        {
+          name: 'manifest.json',
+          content: JSON.stringify([
+            {
+              Config: `blobs/sha256/${cfgHex}`,
+              RepoTags: ['modern:1'],
+              Layers: [`blobs/sha256/${l.diffID.slice(7)}`],
+            },
+          ]),
+        },
+      ]);
+      const [m] = await store.importArchive(src(modern));
+      expect(m?.repoTags).toEqual(['docker.io/library/modern:1']);
+      expect(m?.config.cmd).toEqual(['new']);
+
+      const cfg2 = makeConfig([l, l], ['old']);
+      const old = await makeTar([
+        { name: 'aaa/layer.tar', content: l.tar },
+        { name: 'bbb/layer.tar', type: 'symlink', linkname: '../aaa/layer.tar' },
+        { name: 'cfg.json', content: cfg2 },
+        {
+          name: 'manifest.json',
+          content: JSON.stringify([
+            { Config: 'cfg.json', RepoTags: ['old:1'], Layers: ['aaa/layer.tar', 'bbb/layer.tar'] },
+          ]),
+        },
+      ]);
+      const [o] = await store.importArchive(src(old));
+      expect(o?.layers).toEqual([l.diffID, l.diffID]);
+      // A file named by a digest must hash to it.
+      const lying = await makeTar([
+        { name: `${'0'.repeat(64)}.json`, content: cfg },
+        { name: 'l.tar', content: l.tar },
+        {
+          name: 'manifest.json',
+          content: JSON.stringify([
+            { Config: `${'0'.repeat(64)}.json`, RepoTags: [], Layers: ['l.tar'] },
+          ]),
+        },
+      ]);
+      await expect(store.importArchive(src(lying))).rejects.toSatisfy((e) =>
+        isImageArchiveError(e, 'DigestMismatch'),
+      );
     });
   });
 

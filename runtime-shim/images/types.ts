@@ -33,10 +33,17 @@ export interface ImageRecord {
   layers: string[];
 }
 
+/**
+ * ImageFsInfo is what the store's images take on disk: unpacked layers, blobs
+ * and records (not the containers' writable layers).
+ */
 export interface ImageFsInfo {
+  /** mountpoint is the store's root dir. */
   mountpoint: string;
+  /** usedBytes is allocated space (blocks), each hardlinked file once. */
   usedBytes: number;
   inodesUsed: number;
+  /** timestamp is when it was measured, in milliseconds since the epoch (CRI wants nanoseconds). */
   timestamp: number;
 }
 
