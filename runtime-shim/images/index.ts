@@ -35,3 +35,10 @@ export {
   type WrittenImage,
 } from './archive-writer.js';
 export { packLayer, type PackOptions } from './layer-pack.js';
+export {
+  buildTestImages,
+  TestImageNames,
+  TEST_IMAGE_DATE,
+  type BuildTestImagesOptions,
+  type BuiltTestImages,
+} from './test-images.js';

@@ -245,6 +245,10 @@ describe('LocalImageStore import', () => {
       expect((await store.get(v1?.id ?? ''))?.repoTags).toEqual([]);
       await store.tag(v1?.id ?? '', 'app:old');
       expect((await store.get('app:old'))?.config.cmd).toEqual(['v1']);
+      await expect(store.tag(v1?.id ?? '', `app@sha256:${'a'.repeat(64)}`)).rejects.toSatisfy(
+        isInvalidImageRef,
+      );
+      expect(await store.tag('missing:1', 'app:x')).toBeUndefined();
     });
   });
 

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { nopLogger, type Logger } from '../../lib/log.js';
 import { readArchive, type ImportCandidate } from './archive-reader.js';
 import { hexOf } from './digest.js';
-import { AmbiguousImageRefError } from './errors.js';
+import { AmbiguousImageRefError, InvalidImageRefError } from './errors.js';
 import { Mutex, isErrno, readJson, writeJsonAtomic } from './fs-util.js';
 import { LayerStore } from './layer-store.js';
 import { StoreLayout } from './layout.js';
@@ -150,12 +150,15 @@ export class LocalImageStore implements ImageStore {
 
   /**
    * tag points `name` (normalised) at the image `ref` finds, moving it off any
-   * other image. Throws InvalidImageRefError for a bad name; returns undefined
-   * when `ref` finds nothing.
+   * other image. Throws InvalidImageRefError for a bad name or one with a
+   * digest; returns undefined when `ref` finds nothing.
    */
   async tag(ref: string, name: string): Promise<ImageRecord | undefined> {
     await this.ready();
     const full = normalizeImageRef(name);
+    if (parseImageRef(full).digest !== undefined) {
+      throw new InvalidImageRefError(name, 'a tag cannot carry a digest');
+    }
     return this.lock.run(async () => {
       const img = await this.resolve(ref);
       if (!img) return undefined;

@@ -82,7 +82,8 @@ GET | HEAD)
 	;;
 esac
 
+# Logged before answering, so a client that has its answer can find the line.
+echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $method $target ${status%% *} host=$host version=$VERSION" >&2
 printf 'HTTP/1.1 %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nX-Version: %s\r\nConnection: close\r\n\r\n' \
 	"$status" "$((${#body} + 1))" "$VERSION"
 [ "$method" = HEAD ] || printf '%s\n' "$body"
-echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $method $target ${status%% *} host=$host version=$VERSION" >&2
