@@ -209,10 +209,7 @@ const printers = new Map<string, Printer>([
 
 /** defaultColumns are the server's columns for kinds without a printer: NAME and CREATED AT. */
 function defaultColumns(): T.TableColumnDefinition[] {
-  return [
-    nameCol(),
-    col('Created At', 'The time the object was created.', { type: 'string', format: 'date' }),
-  ];
+  return [nameCol(), col('Created At', 'The time the object was created.', { type: 'date' })];
 }
 
 function printerFor(gvk: GroupVersionKind): Printer | undefined {
@@ -221,6 +218,11 @@ function printerFor(gvk: GroupVersionKind): Printer | undefined {
       ? gvkKey(kinds.HorizontalPodAutoscaler)
       : gvkKey(gvk);
   return printers.get(key);
+}
+
+/** hasTablePrinter tells whether kind `gvk` has its own columns (else NAME and CREATED AT). */
+export function hasTablePrinter(gvk: GroupVersionKind): boolean {
+  return printerFor(gvk) !== undefined;
 }
 
 /**

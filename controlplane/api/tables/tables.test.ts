@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyDefaults } from '../defaults/index.js';
 import * as ex from '../types/examples.js';
 import { kinds, type GroupVersionKind } from '../types/gvk.js';
-import { tableCells, tableColumns } from './index.js';
+import { hasTablePrinter, tableCells, tableColumns } from './index.js';
 
 const now = Date.parse('2024-05-01T12:00:00Z');
 const ago = (s: number): string => new Date(now - s * 1000).toISOString();
@@ -232,7 +232,12 @@ describe('other kinds', () => {
       )[1],
     ).toBe('node-1');
     const binding = { metadata: { name: 'p', creationTimestamp: '2024-05-01T00:00:00Z' } };
-    expect(tableColumns(kinds.Binding).map((c) => c.name)).toEqual(['Name', 'Created At']);
+    expect(tableColumns(kinds.Binding).map((c) => [c.name, c.type])).toEqual([
+      ['Name', 'string'],
+      ['Created At', 'date'],
+    ]);
+    expect(hasTablePrinter(kinds.Binding)).toBe(false);
+    expect(hasTablePrinter(kinds.HorizontalPodAutoscalerV1)).toBe(true);
     expect(tableCells(kinds.Binding, binding, now)).toEqual(['p', '2024-05-01T00:00:00Z']);
   });
 

@@ -38,8 +38,8 @@ export interface Eviction extends KubeObject {
 /** TableColumnDefinition describes one column of a server-side Table. */
 export interface TableColumnDefinition {
   name: string;
-  /** type is an OpenAPI type: string, integer, number, boolean. */
-  type: 'string' | 'integer' | 'number' | 'boolean';
+  /** type is an OpenAPI type (string, integer, number, boolean) or `date` for timestamps. */
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
   /** format is an OpenAPI format; `name` marks the column holding the object's name. */
   format: string;
   description: string;
