@@ -18,9 +18,11 @@ import {
   pruneUnknownFields,
 } from '../api/schema/index.js';
 import type { GroupVersionKind } from '../api/types/gvk.js';
+import { hasTablePrinter, tableCells, tableColumns } from '../api/tables/index.js';
 import { validate } from '../api/validation/index.js';
 import type { Edge, PatchType } from './http/edge.js';
 import type { OpenApiSource } from './http/openapi.js';
+import type { ColumnDefinition } from './http/table.js';
 import type { Machinery } from './registry/machinery.js';
 import type { ApiObject } from './registry/types.js';
 import { buildSelection } from './selection.js';
@@ -86,6 +88,13 @@ export function createApiLayer(): ApiLayer {
       } catch {
         throw newBadRequest('the object has an invalid label selector');
       }
+    },
+    printer: {
+      columns: (info) =>
+        hasTablePrinter(gvkOf(info))
+          ? (tableColumns(gvkOf(info)) as ColumnDefinition[])
+          : undefined,
+      cells: (info, obj, now) => tableCells(gvkOf(info), obj, now),
     },
   };
   return { edge, machinery, openapi: openApiSchemas };
