@@ -6,7 +6,11 @@
  * and look at the MemoryApi's calls and objects. Test-only.
  */
 import { findResource, type ResourceInfo } from '../../controlplane/api/resources.js';
-import { FakeEventRecorder, InformerFactory } from '../../controlplane/client/index.js';
+import {
+  FakeEventRecorder,
+  InformerFactory,
+  type WorkQueue,
+} from '../../controlplane/client/index.js';
 import {
   defaultControllerManagerOptions,
   type ControllerContext,
@@ -74,6 +78,21 @@ export function memoryHarness(opts: Partial<ControllerManagerOptions> = {}): Mem
       await running;
     },
   };
+}
+
+/**
+ * drain takes every key ready in `queue` (marking each done) and returns
+ * them sorted: what a controller's workers would handle next.
+ */
+export async function drain(queue: WorkQueue<string>): Promise<string[]> {
+  const keys: string[] = [];
+  while (queue.len > 0) {
+    const k = await queue.get();
+    if (k === undefined) break;
+    queue.done(k);
+    keys.push(k);
+  }
+  return keys.sort();
 }
 
 /** res looks up a served resource (test shorthand); throws for an unknown one. */
