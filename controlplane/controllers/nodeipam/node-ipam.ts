@@ -2,15 +2,20 @@ import { isNotFound } from '../../api/errors.js';
 import { findResource } from '../../api/resources.js';
 import type { Node, StoredNode } from '../../api/types/index.js';
 import {
-  WorkQueue,
+  type WorkQueue,
   enqueueHandler,
-  runWorkers,
   waitForCacheSync,
   type EventRecorder,
   type SharedInformer,
 } from '../../client/index.js';
 import type { Logger } from '../../../lib/log.js';
-import type { Controller, ControllerContext, ControllerFactory } from '../controller.js';
+import {
+  newControllerQueue,
+  runController,
+  type Controller,
+  type ControllerContext,
+  type ControllerFactory,
+} from '../controller.js';
 import { CidrSet } from './cidr-set.js';
 
 const nodesInfo = findResource('', 'v1', 'nodes')!;
@@ -51,23 +56,19 @@ export class NodeIpamController implements Controller {
     this.cidrs = new CidrSet(ctx.options.clusterCidr, ctx.options.nodeCidrMaskSize);
     this.log = ctx.logger.with({ controller: this.name });
     this.recorder = ctx.recorder('cidrAllocator');
-    this.queue = new WorkQueue({ clock: ctx.clock });
+    this.queue = newControllerQueue(ctx, this.name);
     this.nodes = ctx.informers.informerFor<Node>(nodesInfo);
     this.nodes.addEventHandler(enqueueHandler(this.queue));
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    if (!(await waitForCacheSync(signal, this.nodes))) {
-      this.queue.shutDown();
-      return;
-    }
-    this.occupyExisting();
-    await runWorkers(
-      this.queue,
-      this.ctx.options.workers,
-      (k) => this.reconcile(k),
+    // Every CIDR already held is marked before the first allocation.
+    if (await waitForCacheSync(signal, this.nodes)) this.occupyExisting();
+    const reconcile = (k: string): Promise<void> => this.reconcile(k);
+    await runController(
+      this.ctx,
+      { name: this.name, queue: this.queue, reconcile, informers: [this.nodes] },
       signal,
-      this.log,
     );
   }
 
@@ -110,7 +111,7 @@ export class NodeIpamController implements Controller {
     }
     try {
       await this.ctx.rest.resource<Node>(nodesInfo).patch(name, 'merge', {
-        metadata: { uid: node.metadata.uid, resourceVersion: node.metadata.resourceVersion },
+        metadata: { resourceVersion: node.metadata.resourceVersion },
         spec: { podCIDR: cidr, podCIDRs: [cidr] },
       });
       this.log.info('assigned pod CIDR', { node: name, cidr });

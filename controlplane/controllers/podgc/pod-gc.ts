@@ -3,15 +3,20 @@ import { findResource } from '../../api/resources.js';
 import type { Node, Pod, StoredNode, StoredPod } from '../../api/types/index.js';
 import {
   NodeNameIndex,
-  WorkQueue,
+  type WorkQueue,
   objectKey,
-  runWorkers,
   waitForCacheSync,
   type Lister,
   type SharedInformer,
 } from '../../client/index.js';
 import type { Logger } from '../../../lib/log.js';
-import type { Controller, ControllerContext, ControllerFactory } from '../controller.js';
+import {
+  newControllerQueue,
+  runController,
+  type Controller,
+  type ControllerContext,
+  type ControllerFactory,
+} from '../controller.js';
 
 const podsInfo = findResource('', 'v1', 'pods')!;
 const nodesInfo = findResource('', 'v1', 'nodes')!;
@@ -51,7 +56,7 @@ export class PodGcController implements Controller {
 
   constructor(private readonly ctx: ControllerContext) {
     this.log = ctx.logger.with({ controller: this.name });
-    this.queue = new WorkQueue({ clock: ctx.clock });
+    this.queue = newControllerQueue(ctx, this.name);
     this.pods = ctx.informers.informerFor<Pod>(podsInfo);
     this.nodes = ctx.informers.informerFor<Node>(nodesInfo);
     this.podLister = this.pods.lister();
@@ -67,18 +72,16 @@ export class PodGcController implements Controller {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    if (!(await waitForCacheSync(signal, this.pods, this.nodes))) {
-      this.queue.shutDown();
-      return;
+    const informers = [this.pods, this.nodes];
+    if (await waitForCacheSync(signal, ...informers)) {
+      this.queue.add(TerminatedPodsKey);
+      for (const p of this.podLister.list()) this.enqueuePod(p);
     }
-    this.queue.add(TerminatedPodsKey);
-    for (const p of this.podLister.list()) this.enqueuePod(p);
-    await runWorkers(
-      this.queue,
-      this.ctx.options.workers,
-      (k) => this.reconcile(k),
+    const reconcile = (k: string): Promise<void> => this.reconcile(k);
+    await runController(
+      this.ctx,
+      { name: this.name, queue: this.queue, reconcile, informers },
       signal,
-      this.log,
     );
   }
 
