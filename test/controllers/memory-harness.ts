@@ -31,6 +31,12 @@ export interface MemoryHarness {
   start(): Promise<void>;
   /** settle lets watch events reach the caches (everything is in-process). */
   settle(): Promise<void>;
+  /**
+   * pump plays the workers: settle, reconcile every ready key, repeat until
+   * the queue stays empty (delayed keys are left); throws after 50 rounds.
+   * Returns the keys reconciled, in order.
+   */
+  pump(queue: WorkQueue<string>, reconcile: (key: string) => Promise<void>): Promise<string[]>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -73,6 +79,17 @@ export function memoryHarness(opts: Partial<ControllerManagerOptions> = {}): Mem
       api.calls.length = 0;
     },
     settle,
+    async pump(queue, reconcile) {
+      const done: string[] = [];
+      for (let round = 0; round < 50; round++) {
+        await settle();
+        const keys = await drain(queue);
+        if (keys.length === 0) return done;
+        for (const k of keys) await reconcile(k);
+        done.push(...keys);
+      }
+      throw new Error(`the queue never emptied; last keys: ${done.slice(-10).join(', ')}`);
+    },
     async [Symbol.asyncDispose]() {
       ac.abort();
       await running;
