@@ -17,3 +17,11 @@ export {
   type InformerSource,
   type SchedulerOptions,
 } from './scheduler.js';
+export {
+  LeaderLostError,
+  SchedulerApp,
+  defaultLeaderElection,
+  type LeaderElectionConfig,
+  type SchedulerAppOptions,
+} from './app.js';
+export { HealthServer, type HealthServerOptions } from './http.js';
