@@ -75,9 +75,9 @@ describe('bin/tug-scheduler', () => {
         '127.0.0.1',
         '--metrics-port',
         String(port),
-        '--leader-elect-lease-duration=4s',
-        '--leader-elect-renew-deadline=3s',
-        '--leader-elect-retry-period=500ms',
+        '--leader-elect-lease-duration=10s',
+        '--leader-elect-renew-deadline=8s',
+        '--leader-elect-retry-period=1s',
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );

@@ -24,7 +24,7 @@ describe('scheduler leader election', () => {
       rest: api.restClient(),
       identity,
       logger: nopLogger,
-      leaderElection: { leaseDurationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 500 },
+      leaderElection: { leaseDurationMs: 10_000, renewDeadlineMs: 8_000, retryPeriodMs: 1_000 },
     });
     const stop = new AbortController();
     const c = { app, stop, run: app.run(stop.signal) };
