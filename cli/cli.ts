@@ -1,0 +1,34 @@
+import { CommanderError } from 'commander';
+import { normalizeArgv } from './argv.js';
+import { CommandEnv } from './command-env.js';
+import { exitCodeOf, formatError, isReportedError } from './errors.js';
+import type { CliIo } from './io.js';
+import { booleanFlags, buildProgram } from './program.js';
+
+/**
+ * main runs one `tug` invocation in-process and resolves with its exit code:
+ * 0 on success, 1 (or the command's own code) on failure, with the error
+ * printed to `io.stderr` as kubectl prints it. It never throws and never
+ * prints a stack trace unless `TUG_DEBUG` is set. `argv` excludes `node`
+ * and the script (`['get', 'pods']`).
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const env = new CommandEnv(io);
+  const program = buildProgram(env);
+  try {
+    if (argv.length === 0) {
+      io.stdout.write(program.helpInformation());
+      return 0;
+    }
+    await program.parseAsync(normalizeArgv(argv, booleanFlags(program)), { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (io.signal.aborted && !isReportedError(e)) return 130;
+    if (!isReportedError(e)) io.stderr.write(`${formatError(e)}\n`);
+    if (io.env['TUG_DEBUG'] && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
+    return exitCodeOf(e);
+  } finally {
+    await env.close();
+  }
+}
