@@ -192,6 +192,21 @@ describe('garbage collector', () => {
     expect(h.api.get(pods, 'default', 'b')?.metadata.ownerReferences).toEqual([ref(keep)]);
   });
 
+  it('queues an object again only when its owners, finalizers or deletion change', async () => {
+    let o!: Stored<KubeObject>;
+    await setup((h) => {
+      o = h.api.seed(configmaps, obj('owner'));
+      h.api.seed(pods, pod('p', [ref(o)]));
+    });
+    const p = h.api.get<KubeObject>(pods, 'default', 'p')!;
+    h.api.put(pods, { ...p, status: { phase: 'Succeeded' } });
+    await h.settle();
+    expect(await drain(gc.queue)).toEqual([]);
+    h.api.put(pods, { ...p, metadata: { ...p.metadata, finalizers: ['example.com/x'] } });
+    await h.settle();
+    expect(await drain(gc.queue)).toEqual(['pods:default/p']);
+  });
+
   it('ignores keys it does not know and objects without owners', async () => {
     await setup((h) => {
       h.api.seed(configmaps, obj('plain'));

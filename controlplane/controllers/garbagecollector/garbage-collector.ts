@@ -104,6 +104,8 @@ export class GarbageCollector implements Controller {
   }
 
   private onChange(m: Monitor, old: GcObject | undefined, o: GcObject): void {
+    // Only what the graph reads matters: status churn (pods) queues nothing.
+    if (old && !graphChanged(old, o)) return;
     const meta = o.metadata;
     const finalizers = meta.finalizers ?? [];
     const propagating =
@@ -251,6 +253,18 @@ export class GarbageCollector implements Controller {
       if (!isNotFound(e)) throw e;
     }
   }
+}
+
+// graphChanged tells whether an update touched what the collector reads.
+function graphChanged(a: GcObject, b: GcObject): boolean {
+  const x = a.metadata;
+  const y = b.metadata;
+  return (
+    x.uid !== y.uid ||
+    x.deletionTimestamp !== y.deletionTimestamp ||
+    JSON.stringify(x.finalizers ?? []) !== JSON.stringify(y.finalizers ?? []) ||
+    JSON.stringify(x.ownerReferences ?? []) !== JSON.stringify(y.ownerReferences ?? [])
+  );
 }
 
 function classify(owner: GcObject): OwnerState {
