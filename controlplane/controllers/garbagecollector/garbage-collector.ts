@@ -11,8 +11,9 @@ import {
 } from '../controller.js';
 import { Monitors, type GcObject, type Monitor } from './monitors.js';
 
-/** The finalizers the API server adds for propagationPolicy Orphan and Foreground. */
+/** OrphanFinalizer is what the API server adds for propagationPolicy Orphan. */
 export const OrphanFinalizer = 'orphan';
+/** ForegroundFinalizer is what the API server adds for propagationPolicy Foreground. */
 export const ForegroundFinalizer = 'foregroundDeletion';
 
 /** OwnerState is what the collector knows of one owner reference. */

@@ -1,12 +1,20 @@
 import type { NodeCondition, StoredNode, Taint, Toleration } from '../../api/types/index.js';
 
-/** The taint keys Kubernetes' node controller manages (k8s.io/api/core/v1 well_known_taints.go). */
+// The taint keys Kubernetes' node controller manages (k8s.io/api/core/v1 well_known_taints.go).
+
+/** TaintNodeNotReady marks a node reporting Ready=False (NoSchedule and NoExecute). */
 export const TaintNodeNotReady = 'node.kubernetes.io/not-ready';
+/** TaintNodeUnreachable marks a node whose Ready is Unknown: it stopped reporting (NoSchedule and NoExecute). */
 export const TaintNodeUnreachable = 'node.kubernetes.io/unreachable';
+/** TaintNodeUnschedulable mirrors spec.unschedulable (cordon) as a NoSchedule taint. */
 export const TaintNodeUnschedulable = 'node.kubernetes.io/unschedulable';
+/** TaintNodeMemoryPressure marks MemoryPressure=True (NoSchedule). */
 export const TaintNodeMemoryPressure = 'node.kubernetes.io/memory-pressure';
+/** TaintNodeDiskPressure marks DiskPressure=True (NoSchedule). */
 export const TaintNodeDiskPressure = 'node.kubernetes.io/disk-pressure';
+/** TaintNodePidPressure marks PIDPressure=True (NoSchedule). */
 export const TaintNodePidPressure = 'node.kubernetes.io/pid-pressure';
+/** TaintNodeNetworkUnavailable marks NetworkUnavailable=True (NoSchedule). */
 export const TaintNodeNetworkUnavailable = 'node.kubernetes.io/network-unavailable';
 
 /** conditionTaints: which NoSchedule taint a node condition in which status implies. */
