@@ -210,7 +210,11 @@ describe('garbage collector', () => {
   it('ignores keys it does not know and objects without owners', async () => {
     await setup((h) => {
       h.api.seed(configmaps, obj('plain'));
+      const widget = { apiVersion: 'example.com/v1', kind: 'Widget', name: 'w', uid: 'w-1' };
+      h.api.seed(pods, pod('owned-by-unwatched', [widget]));
     });
+    // An owner of a kind the collector does not watch cannot be checked: it counts as alive.
+    await gc.reconcile('pods:default/owned-by-unwatched');
     await gc.reconcile('configmaps:default/plain');
     await gc.reconcile('widgets.example.com:default/x');
     await gc.reconcile('pods:default/missing');
