@@ -4,6 +4,7 @@ import type { ContainerEventResponse__Output } from '../../proto/generated/tugbo
 import type { ImageServiceClient } from '../../proto/generated/tugboat/runtime/v1/ImageService.js';
 import type { RuntimeServiceClient } from '../../proto/generated/tugboat/runtime/v1/RuntimeService.js';
 import { runtimeErrorFrom } from './errors.js';
+import { EventQueue } from './event-queue.js';
 
 /** RuntimeMethod names the RuntimeService RPCs the agent calls. */
 export type RuntimeMethod =
@@ -34,9 +35,10 @@ export type ImageMethod = 'ImageStatus' | 'PullImage' | 'ListImages';
  */
 export type RuntimeService = Pick<Unary<RuntimeServiceClient>, RuntimeMethod> & {
   /**
-   * containerEvents streams GetContainerEvents until `signal` aborts (then it
-   * ends quietly) or the stream fails (then it throws a RuntimeError). Events
-   * before the call are not replayed: relist after subscribing.
+   * containerEvents subscribes to GetContainerEvents at once and streams
+   * them until `signal` aborts (then it ends quietly), the runtime ends the
+   * stream, or it fails (then it throws a RuntimeError). Events before the
+   * call are not replayed: relist after subscribing.
    */
   containerEvents(signal: AbortSignal): AsyncIterable<ContainerEventResponse__Output>;
 };
@@ -105,23 +107,24 @@ export function grpcRuntime(clients: RuntimeClients): AgentRuntime {
   };
 }
 
-async function* streamEvents(
+function streamEvents(
   open: () => ClientReadableStream<ContainerEventResponse__Output>,
   signal: AbortSignal,
 ): AsyncIterable<ContainerEventResponse__Output> {
-  if (signal.aborted) return;
+  if (signal.aborted) return new EventQueue<ContainerEventResponse__Output>();
+  // The call is opened now, so that a relist made after this returns misses nothing.
   const call = open();
-  const onAbort = (): void => call.cancel();
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    for await (const ev of call as AsyncIterable<ContainerEventResponse__Output>) {
-      yield ev;
-    }
-  } catch (e) {
-    if (signal.aborted) return;
-    throw runtimeErrorFrom(e);
-  } finally {
+  const onAbort = (): void => {
+    call.cancel();
+    queue.end();
+  };
+  const queue = new EventQueue<ContainerEventResponse__Output>(() => {
     signal.removeEventListener('abort', onAbort);
     call.cancel();
-  }
+  });
+  signal.addEventListener('abort', onAbort, { once: true });
+  call.on('data', (ev: ContainerEventResponse__Output) => queue.push(ev));
+  call.on('error', (e) => (signal.aborted ? queue.end() : queue.fail(runtimeErrorFrom(e))));
+  call.on('end', () => queue.end());
+  return queue;
 }

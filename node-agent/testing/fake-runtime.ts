@@ -11,6 +11,7 @@ import type { PodSandboxStatus__Output } from '../../proto/generated/tugboat/run
 import type { PodSandbox__Output } from '../../proto/generated/tugboat/runtime/v1/PodSandbox.js';
 import { normalizeImageName } from '../pods/image-ref.js';
 import { RuntimeError, type RuntimeErrorCode } from '../runtime/errors.js';
+import { EventQueue } from '../runtime/event-queue.js';
 import type {
   AgentRuntime,
   ImageMethod,
@@ -611,39 +612,21 @@ export class FakeRuntime implements AgentRuntime {
     for (const sub of this.subscribers) sub.push(ev);
   }
 
-  private async *events(signal: AbortSignal): AsyncIterable<ContainerEventResponse__Output> {
+  private events(signal: AbortSignal): AsyncIterable<ContainerEventResponse__Output> {
     if (this.down) throw new RuntimeError('Unavailable', 'fake runtime is down');
-    const queue: ContainerEventResponse__Output[] = [];
-    let wake: (() => void) | undefined;
-    let failed = false;
     const sub = {
-      push: (ev: ContainerEventResponse__Output): void => {
-        queue.push(ev);
-        wake?.();
-      },
-      fail: (): void => {
-        failed = true;
-        wake?.();
-      },
+      push: (ev: ContainerEventResponse__Output): void => queue.push(ev),
+      fail: (): void => queue.fail(new RuntimeError('Unavailable', 'fake runtime went down')),
     };
-    const onAbort = (): void => wake?.();
-    this.subscribers.add(sub);
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      while (!signal.aborted) {
-        if (failed) throw new RuntimeError('Unavailable', 'fake runtime went down');
-        const ev = queue.shift();
-        if (ev) {
-          yield ev;
-          continue;
-        }
-        await new Promise<void>((r) => (wake = r));
-        wake = undefined;
-      }
-    } finally {
+    const onAbort = (): void => queue.end();
+    const queue = new EventQueue<ContainerEventResponse__Output>(() => {
       this.subscribers.delete(sub);
       signal.removeEventListener('abort', onAbort);
-    }
+    });
+    if (signal.aborted) queue.end();
+    this.subscribers.add(sub);
+    signal.addEventListener('abort', onAbort, { once: true });
+    return queue;
   }
 }
 

@@ -1,0 +1,219 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { isIPv4 } from 'node:net';
+import { Command, InvalidArgumentError } from 'commander';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Quantity } from '../controlplane/api/quantity/index.js';
+import { loadKubeconfig, RestClient } from '../controlplane/client/index.js';
+import { newLogger } from '../lib/log.js';
+import { runMain } from '../lib/main.js';
+import { connectRuntime } from '../proto/loader.js';
+import { NodeAgent } from './agent.js';
+import { AgentHttpServer } from './http-server.js';
+import { HOLLOW_MACHINE } from './testing/hollow.js';
+import { FakeRuntime } from './testing/fake-runtime.js';
+import { grpcRuntime, type AgentRuntime } from './runtime/runtime.js';
+
+function port(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('must be a port number 0–65535');
+  return n;
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+function quantity(v: string): string {
+  try {
+    const q = Quantity.parse(v);
+    if (q.sign() <= 0) throw new Error('not positive');
+    return q.toString();
+  } catch {
+    throw new InvalidArgumentError('must be a positive quantity such as 4, 1500m or 8Gi');
+  }
+}
+
+function ipv4(v: string): string {
+  if (!isIPv4(v)) throw new InvalidArgumentError('must be an IPv4 address');
+  return v;
+}
+
+function ipList(v: string): string[] {
+  const ips = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const ip of ips)
+    if (!isIPv4(ip)) throw new InvalidArgumentError(`${ip} is not an IPv4 address`);
+  return ips;
+}
+
+function labels(v: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new InvalidArgumentError(`"${part}" is not key=value`);
+    out[part.slice(0, eq)] = part.slice(eq + 1);
+  }
+  return out;
+}
+
+function endpoint(v: string): string {
+  if (v === 'fake://' || /^unix:\/\/\/.+/.test(v) || /^[\w.-]+:\d+$/.test(v)) return v;
+  throw new InvalidArgumentError('must be unix:///path, host:port, or fake:// (a hollow node)');
+}
+
+const program = new Command()
+  .name('tug-agent')
+  .description(
+    'Tugboat node agent (kubelet): registers this node, renews its lease and runs the pods bound to it on the runtime shim.',
+  )
+  .option(
+    '--kubeconfig <file>',
+    'kubeconfig to reach the API server (default: $KUBECONFIG, ~/.kube/config)',
+  )
+  .option('--context <name>', 'kubeconfig context to use (default: the current one)')
+  .option('--node-name <name>', "the Node's name (default: the host name)")
+  .option(
+    '--runtime-endpoint <address>',
+    'the runtime shim: unix:///path or host:port; fake:// runs a hollow node on an in-memory runtime',
+    endpoint,
+    'unix:///run/tug/shim.sock',
+  )
+  .option(
+    '--node-ip <ip>',
+    "the node's InternalIP and pods' hostIP (default: the host's first IPv4)",
+    ipv4,
+  )
+  .option('--max-pods <n>', 'pods this node accepts (capacity pods)', positiveInt, 110)
+  .option('--cpu <quantity>', 'cpu capacity to report instead of the core count', quantity)
+  .option(
+    '--memory <quantity>',
+    'memory capacity to report instead of the machine memory',
+    quantity,
+  )
+  .option('--node-labels <k=v,...>', 'extra labels for the Node at registration', labels)
+  .option('--root-dir <dir>', 'state directory: pod volumes, CNI IPAM', '/var/lib/tug-agent')
+  .option(
+    '--pod-log-dir <dir>',
+    'container logs: <dir>/<ns>_<pod>_<uid>/<container>/<restart>.log',
+    '/var/log/pods',
+  )
+  .option(
+    '--cni-conf-dir <dir>',
+    "the shim's CNI config dir: the agent writes the node's bridge conflist there once the Node has a podCIDR (unset: the shim's network is used as is)",
+  )
+  .option('--cni-bridge <name>', 'Linux bridge of the pod network', 'tug0')
+  .option('--pod-cidr <cidr>', 'pod CIDR to use while the control plane assigns none')
+  .option(
+    '--cluster-dns <ips>',
+    'cluster DNS servers for ClusterFirst pods (comma-separated)',
+    ipList,
+  )
+  .option('--cluster-domain <domain>', 'cluster DNS domain', 'cluster.local')
+  .option('--metrics-address <ip>', 'address for /metrics and /healthz', '0.0.0.0')
+  .option('--metrics-port <port>', 'port for /metrics and /healthz (0: any free port)', port, 10255)
+  .option('-v, --v <level>', 'log verbosity: 0 info, 4+ debug', '0')
+  .addHelpText(
+    'after',
+    "\nFlags follow kubelet's names. SIGTERM stops the agent and leaves the pods' containers running; the next agent adopts them.",
+  );
+
+interface Flags {
+  kubeconfig?: string;
+  context?: string;
+  nodeName?: string;
+  runtimeEndpoint: string;
+  nodeIp?: string;
+  maxPods: number;
+  cpu?: string;
+  memory?: string;
+  nodeLabels?: Record<string, string>;
+  rootDir: string;
+  podLogDir: string;
+  cniConfDir?: string;
+  cniBridge: string;
+  podCidr?: string;
+  clusterDns?: string[];
+  clusterDomain: string;
+  metricsAddress: string;
+  metricsPort: number;
+  v: string;
+}
+
+runMain('tug-agent', async (signal) => {
+  program.parse();
+  const o = program.opts<Flags>();
+  const nodeName = (o.nodeName ?? hostname()).toLowerCase();
+  const logger = newLogger({
+    level: Number(o.v) >= 4 ? 'debug' : 'info',
+    fields: { component: 'agent' },
+  });
+  const config = await loadKubeconfig({
+    ...(o.kubeconfig ? { path: o.kubeconfig } : {}),
+    ...(o.context ? { context: o.context } : {}),
+  });
+  const rest = new RestClient({ ...config, userAgent: `tug-agent/${nodeName}` }, { logger });
+  await using _rest = rest;
+  const hollow = o.runtimeEndpoint === 'fake://';
+  let runtime: AgentRuntime;
+  let close = (): void => {};
+  if (hollow) {
+    runtime = new FakeRuntime({ allImagesPresent: true, recordCalls: false });
+  } else {
+    const clients = connectRuntime(o.runtimeEndpoint);
+    runtime = grpcRuntime(clients);
+    close = () => clients.close();
+  }
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'tug_agent_process_' });
+  // The server starts first so the Node can report its port; it asks the agent once there is one.
+  const made: { agent?: NodeAgent } = {};
+  await using http = await AgentHttpServer.listen({
+    registry,
+    healthy: async () => (made.agent ? made.agent.healthy() : false),
+    host: o.metricsAddress,
+    port: o.metricsPort,
+    logger,
+  });
+  const agent = new NodeAgent({
+    nodeName,
+    rest,
+    runtime,
+    rootDir: resolve(o.rootDir),
+    podLogDir: resolve(o.podLogDir),
+    maxPods: o.maxPods,
+    ...(o.nodeIp ? { nodeIP: o.nodeIp } : {}),
+    ...(o.cpu ? { cpu: o.cpu } : {}),
+    ...(o.memory ? { memory: o.memory } : {}),
+    ...(o.nodeLabels ? { nodeLabels: o.nodeLabels } : {}),
+    ...(o.cniConfDir ? { cniConfDir: resolve(o.cniConfDir) } : {}),
+    cniBridge: o.cniBridge,
+    ...(o.podCidr ? { podCidr: o.podCidr } : {}),
+    ...(o.clusterDns ? { clusterDNS: o.clusterDns } : {}),
+    clusterDomain: o.clusterDomain,
+    ...(hollow ? { machine: HOLLOW_MACHINE } : {}),
+    daemonPort: http.port,
+    logger,
+    registry,
+  });
+  made.agent = agent;
+  try {
+    logger.info('starting', {
+      node: nodeName,
+      runtime: o.runtimeEndpoint,
+      metrics: `http://${o.metricsAddress}:${http.port}/metrics`,
+    });
+    await agent.run(signal);
+  } finally {
+    close();
+  }
+  logger.info('stopped');
+});
