@@ -8,5 +8,5 @@ export { MAGIC, decodeObject, encodeObject, unwrapEnvelope } from './codec.js';
 export type { Envelope, TypeMeta } from './codec.js';
 export { ProtobufDecodeError, isProtobufDecodeError } from './errors.js';
 export type { Json, JsonObject } from './json-types.js';
-export { KINDS, SCHEMA_DIR, SCHEMA_FILES, kubeSchema, loadSchema } from './schema.js';
+export { KINDS, SCHEMA_FILES, kubeSchema, loadSchema, schemaDir } from './schema.js';
 export type { KubeSchema } from './schema.js';

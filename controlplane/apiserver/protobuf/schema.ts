@@ -75,17 +75,19 @@ function packageRoot(): string {
 }
 
 /**
- * SCHEMA_DIR is where the .proto files live. The build does not copy them to
+ * schemaDir is where the .proto files live. The build does not copy them to
  * dist/, so the path is taken from the package root, as proto/loader.ts does.
  */
-export const SCHEMA_DIR = join(packageRoot(), 'controlplane', 'apiserver', 'protobuf', 'schema');
+export function schemaDir(): string {
+  return join(packageRoot(), 'controlplane', 'apiserver', 'protobuf', 'schema');
+}
 
 /**
  * loadSchema parses and resolves every schema file (tens of milliseconds).
  * It throws a plain Error when a file is missing or does not parse: that is a
  * broken installation, not a bad request.
  */
-export function loadSchema(dir: string = SCHEMA_DIR): KubeSchema {
+export function loadSchema(dir: string = schemaDir()): KubeSchema {
   const root = new protobuf.Root();
   root.loadSync(
     SCHEMA_FILES.map((f) => join(dir, f)),
