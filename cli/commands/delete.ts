@@ -15,7 +15,6 @@ import {
   errorLines,
   loadManifests,
   parseDryRun,
-  type DryRun,
   type FileFlags,
 } from './manifest-flags.js';
 

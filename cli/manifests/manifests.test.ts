@@ -151,16 +151,12 @@ describe('last-applied bookkeeping', () => {
 
   it('deletes fields removed from the manifest but keeps fields others set', () => {
     const before = manifest(2);
-    (before.metadata as Record<string, unknown>)['labels'] = { team: 'a' };
+    (before.metadata as Record<string, unknown>)['labels'] = { team: 'a', app: 'web' };
     const live: Obj = withLastApplied(before);
-    (live.metadata as Record<string, Record<string, string>>)['labels'] = {
-      team: 'a',
-      other: 'kept',
-    };
-    const patch = applyPatch(live, withLastApplied(manifest(2)), {
-      group: 'apps',
-      kind: 'Deployment',
-    });
+    (live.metadata as Record<string, unknown>)['labels'] = { team: 'a', app: 'web', other: 'kept' };
+    const after = manifest(2);
+    (after.metadata as Record<string, unknown>)['labels'] = { app: 'web' };
+    const patch = applyPatch(live, withLastApplied(after), { group: 'apps', kind: 'Deployment' });
     expect((patch['metadata'] as Record<string, unknown>)['labels']).toEqual({ team: null });
   });
 });
