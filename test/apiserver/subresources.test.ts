@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isConflict, isInvalid, isNotFound } from '../../controlplane/api/errors.js';
 import type { KubeObject, Stored } from '../../controlplane/api/meta.js';
+import { encodeObject } from '../../controlplane/apiserver/protobuf/index.js';
 import { startApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { deployment, deployments, namespace, namespaces, pod, pods, services } from './fixtures.js';
 
@@ -86,6 +87,30 @@ describe('API server subresources', () => {
       body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'evictee' } },
     });
     await expect(ps.get('evictee')).rejects.toSatisfy(isNotFound);
+  });
+
+  it('takes protobuf DeleteOptions and Eviction bodies (kubectl drain sends them)', async () => {
+    const ps = s.client.resource(pods, 'default');
+    await ps.create(pod('pb-delete', 'node-x'));
+    await s.client.request({
+      method: 'DELETE',
+      path: '/api/v1/namespaces/default/pods/pb-delete',
+      body: encodeObject({ apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 }),
+      contentType: 'application/vnd.kubernetes.protobuf',
+    });
+    await expect(ps.get('pb-delete')).rejects.toSatisfy(isNotFound);
+    await ps.create(pod('pb-evict'));
+    await s.client.request({
+      method: 'POST',
+      path: '/api/v1/namespaces/default/pods/pb-evict/eviction',
+      body: encodeObject({
+        apiVersion: 'policy/v1',
+        kind: 'Eviction',
+        metadata: { name: 'pb-evict' },
+      }),
+      contentType: 'application/vnd.kubernetes.protobuf',
+    });
+    await expect(ps.get('pb-evict')).rejects.toSatisfy(isNotFound);
   });
 
   it('a namespace goes once its finalizers are cleared through finalize', async () => {

@@ -6,7 +6,7 @@ import type { ApiObject } from '../registry/types.js';
 import { decodeJsonOrYaml, isObject, mediaType, readBody } from './body.js';
 import type { Ctx } from './context.js';
 import { fieldValidation } from './options.js';
-import { decodeProtobufObject, PROTOBUF } from './protobuf.js';
+import { decodeProtobufBody, decodeProtobufObject, PROTOBUF } from './protobuf.js';
 
 /**
  * asApiObject checks that a decoded body is an object of the resource's kind
@@ -80,7 +80,8 @@ export async function readObject(c: Ctx, info: ResourceInfo): Promise<ApiObject>
 export async function readJson(c: Ctx, allowEmpty = false): Promise<unknown> {
   const body = await readBody(c.req);
   if (body.length === 0 && allowEmpty) return undefined;
-  return decodeJsonOrYaml(body, c.req.headers['content-type']);
+  const ct = c.req.headers['content-type'];
+  return mediaType(ct) === PROTOBUF ? decodeProtobufBody(body) : decodeJsonOrYaml(body, ct);
 }
 
 /** checkResourceVersion: a body that names a resourceVersion must name the current one. */

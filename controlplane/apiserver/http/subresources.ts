@@ -124,7 +124,8 @@ async function scale(c: Ctx, r: ResourceRoute, store: Store, name: string): Prom
       if (!isObject(next)) throw newBadRequest('a Scale must be an object');
       const s = next as unknown as ScaleObject;
       checkResourceVersion(r.info, current, s);
-      const replicas = s.spec?.replicas;
+      // An absent count is Go's zero value (protobuf and JSON encoders omit zeros).
+      const replicas = s.spec?.replicas ?? 0;
       if (!Number.isInteger(replicas) || (replicas as number) < 0) {
         throw newInvalid({ group: 'autoscaling', kind: 'Scale' }, name, [
           fieldErrors.invalid('spec.replicas', replicas, 'must be greater than or equal to 0'),
