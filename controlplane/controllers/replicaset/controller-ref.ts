@@ -23,8 +23,8 @@ export interface ClaimOptions<O extends Claimable> {
    * identity or is being deleted; called once, before the first adoption.
    */
   canAdopt(): Promise<void>;
-  /** adopt makes the owner the object's controller (a patch). */
-  adopt(obj: O): Promise<void>;
+  /** adopt makes the owner the object's controller (a patch); it may return the patched object. */
+  adopt(obj: O): Promise<O | void>;
   /** release removes the owner's reference from the object (a patch). */
   release(obj: O): Promise<void>;
 }
@@ -49,7 +49,8 @@ export class ClaimError extends Error {
  * Objects controlled by someone else are left alone; an owner being
  * deleted neither adopts nor releases; objects being deleted are not
  * adopted. Objects that vanished meanwhile are skipped. If any adoption or
- * release failed it throws a ClaimError after trying all of them.
+ * release failed it throws a ClaimError after trying all of them. Adopted
+ * objects are returned as `adopt` returned them, if it did.
  */
 export async function claimObjects<O extends Claimable>(
   objs: readonly O[],
@@ -80,13 +81,15 @@ export async function claimObjects<O extends Claimable>(
       if (ownerGoing || !matches || obj.metadata.deletionTimestamp) continue;
       adoptable ??= opts.canAdopt();
       await adoptable;
+      let adopted: O | void;
       try {
-        await opts.adopt(obj);
+        adopted = await opts.adopt(obj);
       } catch (e) {
         if (isNotFound(e)) continue;
         throw e;
       }
-      claimed.push(obj);
+      // The patched object carries the new resourceVersion: later writes need it.
+      claimed.push(adopted ?? obj);
     } catch (e) {
       errors.push(e);
     }
