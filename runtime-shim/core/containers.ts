@@ -19,6 +19,7 @@ import {
   toOciResources,
   validateResources,
 } from '../oci/resources.js';
+import type { PendingCreate } from '../monitor/conmon.js';
 import { buildSpec } from '../oci/spec.js';
 import type { ContainerRecord } from '../state/records.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -108,7 +109,15 @@ export class Containers {
         stopSignal: normalizeSignal(image.config.stopSignal),
       };
       await this.ctx.store.putContainer(rec);
+      let pending: PendingCreate | undefined;
       try {
+        // conmon loads while the root filesystem is mounted and the bundle written.
+        pending = await this.ctx.monitor.prepare({
+          id,
+          name: `${sb.config.metadata?.namespace}_${sb.config.metadata?.name}_${name}`,
+          bundleDir: dir,
+          logPath,
+        });
         const rootfs = await this.ctx.images.mountRootfs(id, image);
         const input = await composeSpecInput({
           config: cfg,
@@ -127,15 +136,11 @@ export class Containers {
           cgroupNamespace: this.ctx.layout.mode === 'v2',
         });
         await writeFile(join(dir, 'config.json'), JSON.stringify(buildSpec(input)));
-        const { pid } = await this.ctx.monitor.create({
-          id,
-          name: `${sb.config.metadata?.namespace}_${sb.config.metadata?.name}_${name}`,
-          bundleDir: dir,
-          logPath,
-        });
+        const { pid } = await pending.start();
         rec = { ...rec, phase: 'created', pid };
         await this.ctx.store.putContainer(rec);
       } catch (e) {
+        pending?.abort();
         await this.destroy(rec).catch((ue: unknown) =>
           this.ctx.logger.error('undoing a failed CreateContainer failed', { id, err: ue }),
         );

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { CommandError, errnoCode } from '../errors.js';
 import type { OciRuntime } from '../oci/runtime.js';
 import { runCommand } from '../util/command.js';
@@ -27,6 +27,14 @@ export interface CreateRequest {
   bundleDir: string;
   /** logPath receives stdout and stderr in CRI format. */
   logPath: string;
+}
+
+/** PendingCreate is a conmon waiting to create a container (see ConmonMonitor.prepare). */
+export interface PendingCreate {
+  /** start lets conmon run the runtime's create; resolves with the container's host pid. */
+  start(): Promise<{ pid: number }>;
+  /** abort kills the waiting conmon. Idempotent; a no-op after start. */
+  abort(): void;
 }
 
 /** ExitRecord is what the monitor recorded when a container's process ended. */
@@ -65,12 +73,13 @@ export class ConmonMonitor {
   }
 
   /**
-   * create has conmon run `<runtime> create` for the bundle and resolves with
-   * the container's host pid once the runtime has created it (the process
-   * waits for `start`). Rejects with a CommandError carrying the runtime's
-   * message when creation fails.
+   * prepare starts conmon for a container whose bundle is still being
+   * written: conmon loads and sets itself up, then waits on its start pipe.
+   * The caller finishes the bundle meanwhile and calls `start` (or `abort`).
+   * This takes conmon's own start-up off the critical path of
+   * CreateContainer.
    */
-  async create(req: CreateRequest): Promise<{ pid: number }> {
+  async prepare(req: CreateRequest): Promise<PendingCreate> {
     await mkdir(dirname(req.logPath), { recursive: true });
     await mkdir(this.exitDir, { recursive: true });
     const args = [
@@ -103,31 +112,77 @@ export class ConmonMonitor {
       'error',
     ];
     // fd 3 is the sync pipe: conmon writes {"data": pid} or {"data": -1, "message": …} there.
+    // fd 4 is the start pipe: conmon waits for a write before it forks and runs the runtime.
     // stdio 0–2 are /dev/null: nothing the container could inherit leads back to the shim.
     const child = spawn(this.path, args, {
-      stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
       cwd: req.bundleDir, // conmon also drops an `oom` marker in its working directory
-      env: { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3' },
+      env: {
+        PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+        _OCI_SYNCPIPE: '3',
+        _OCI_STARTPIPE: '4',
+      },
       detached: true,
     });
     child.unref();
     const sync = child.stdio[3] as Readable;
+    const startPipe = child.stdio[4] as Writable;
+    startPipe.on('error', () => undefined);
+    const message = readSyncMessage(sync, child);
+    message.catch(() => undefined); // read in start(); an early failure must not go unhandled
     const cmd = `conmon (runtime create) for ${req.id}`;
-    try {
-      const msg = await readSyncMessage(sync, child, this.createTimeoutMs);
-      if (msg.data > 0) return { pid: msg.data };
-      throw new CommandError(
-        `${this.runtime.name} create failed: ${(msg.message ?? '').trim() || 'no message'}`,
-        cmd,
-        msg.data,
-        msg.message ?? '',
-      );
-    } catch (e) {
-      await this.killConmon(req.bundleDir);
-      throw e;
-    } finally {
+    let settled = false;
+    const abort = (): void => {
+      if (settled) return;
+      settled = true;
+      // Before the start write conmon has not forked: killing it leaves nothing behind.
+      child.kill('SIGKILL');
       sync.destroy();
-    }
+      startPipe.destroy();
+    };
+    const start = async (): Promise<{ pid: number }> => {
+      if (settled) throw new Error(`conmon for ${req.id}: already started or aborted`);
+      settled = true;
+      startPipe.end('0');
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const timeout = new Promise<never>((_r, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new CommandError(
+                  `conmon: no answer within ${this.createTimeoutMs} ms`,
+                  cmd,
+                  null,
+                  '',
+                ),
+              ),
+            this.createTimeoutMs,
+          );
+          timer.unref();
+        });
+        const msg = await Promise.race([message, timeout]);
+        if (msg.data > 0) return { pid: msg.data };
+        throw new CommandError(
+          `${this.runtime.name} create failed: ${(msg.message ?? '').trim() || 'no message'}`,
+          cmd,
+          msg.data,
+          msg.message ?? '',
+        );
+      } catch (e) {
+        await this.killConmon(req.bundleDir);
+        throw e;
+      } finally {
+        clearTimeout(timer);
+        sync.destroy();
+      }
+    };
+    return { start, abort };
+  }
+
+  /** create is prepare + start, for callers with the bundle already written. */
+  async create(req: CreateRequest): Promise<{ pid: number }> {
+    return (await this.prepare(req)).start();
   }
 
   /** exitFile is the path conmon writes the exit code of container `id` to. */
@@ -194,20 +249,11 @@ interface SyncMessage {
 }
 
 /** readSyncMessage reads conmon's first JSON line from the sync pipe. */
-function readSyncMessage(
-  sync: Readable,
-  child: ReturnType<typeof spawn>,
-  timeoutMs: number,
-): Promise<SyncMessage> {
+function readSyncMessage(sync: Readable, child: ReturnType<typeof spawn>): Promise<SyncMessage> {
   return new Promise((resolve, reject) => {
     let buf = '';
     let exitCode: number | null = null;
-    const timer = setTimeout(() => {
-      done(new CommandError(`conmon: no answer within ${timeoutMs} ms`, 'conmon', null, ''));
-    }, timeoutMs);
-    timer.unref();
     const done = (err: Error | undefined, msg?: SyncMessage): void => {
-      clearTimeout(timer);
       sync.off('data', onData);
       sync.off('end', onEnd);
       child.off('error', onError);

@@ -1,4 +1,4 @@
-import { readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../lib/log.js';
 import { errnoCode } from '../errors.js';
@@ -13,8 +13,13 @@ const CONTAINER_FILE = 'container.json';
  * StateStore holds the shim's sandbox and container records in memory and
  * on disk: one JSON file per object, inside that object's own directory
  * (`<root>/sandboxes/<id>/sandbox.json`, `<root>/containers/<id>/container.json`),
- * replaced atomically on every change. A shim killed at any line restarts
- * with every record as last written. Writes of one object are serialised and
+ * replaced atomically on every change. Records in the `creating` phase live
+ * only in memory: a crash during creation leaves a directory without a
+ * record, which recovery removes with everything it points at. A shim
+ * killed at any line restarts with every other record as last written.
+ * Files are not fsynced: they must survive the shim's death, not the
+ * machine's (after a machine crash no container survives anyway, and an
+ * unreadable record counts as none). Writes of one object are serialised and
  * always write its newest state; reads never touch the disk.
  */
 export class StateStore {
@@ -92,17 +97,29 @@ export class StateStore {
     return this.containers().filter((c) => c.sandboxId === sandboxId);
   }
 
-  /** putSandbox records `rec` in memory at once and on disk before resolving. */
+  /**
+   * putSandbox records `rec` in memory at once and, unless it is still
+   * `creating`, on disk before resolving. A `creating` record makes its
+   * directory, so a crash leaves an orphan directory for recovery to find.
+   */
   async putSandbox(rec: SandboxRecord): Promise<void> {
     this.sandboxMap.set(rec.id, rec);
+    if (rec.phase === 'creating') {
+      await mkdir(this.sandboxDir(rec.id), { recursive: true });
+      return;
+    }
     await this.persist(`s/${rec.id}`, join(this.sandboxDir(rec.id), SANDBOX_FILE), () =>
       this.sandboxMap.get(rec.id),
     );
   }
 
-  /** putContainer records `rec` in memory at once and on disk before resolving. */
+  /** putContainer is putSandbox for containers. */
   async putContainer(rec: ContainerRecord): Promise<void> {
     this.containerMap.set(rec.id, rec);
+    if (rec.phase === 'creating') {
+      await mkdir(this.containerDir(rec.id), { recursive: true });
+      return;
+    }
     await this.persist(`c/${rec.id}`, join(this.containerDir(rec.id), CONTAINER_FILE), () =>
       this.containerMap.get(rec.id),
     );
@@ -133,7 +150,7 @@ export class StateStore {
       const rec = latest();
       // Deleted meanwhile: writing would resurrect the directory.
       if (rec === undefined) return;
-      await writeFileAtomic(file, JSON.stringify(rec, null, 1));
+      await writeFileAtomic(file, JSON.stringify(rec, null, 1), { fsync: false });
     });
   }
 }

@@ -4,17 +4,23 @@ import { dirname } from 'node:path';
 import { errnoCode } from '../errors.js';
 
 /**
- * writeFileAtomic replaces `path` with `data` so that a reader (or a shim
+ * writeFileAtomic replaces `path` with `data` so that a reader (or a process
  * restarted after kill -9) sees either the old or the new content, never a
- * torn file: write a temp file beside it, fsync, rename over.
+ * torn file: write a temp file beside it, rename over. With `fsync` the data
+ * also survives a power loss; without, a crash of the machine may leave the
+ * old content or (rarely) an empty file, which readers must tolerate.
  */
-export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Buffer,
+  opts: { fsync?: boolean } = {},
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${randomBytes(4).toString('hex')}`;
   const fh = await open(tmp, 'w', 0o600);
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    if (opts.fsync ?? true) await fh.sync();
   } finally {
     await fh.close();
   }
@@ -26,13 +32,23 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
   }
 }
 
-/** readJsonIfExists parses the JSON file at `path`, or returns undefined if there is none. */
+/**
+ * readJsonIfExists parses the JSON file at `path`. It returns undefined if
+ * there is none, and also if it is not valid JSON (an empty file left by a
+ * machine crash): callers treat both as "no record".
+ */
 export async function readJsonIfExists(path: string): Promise<unknown> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as unknown;
+    text = await readFile(path, 'utf8');
   } catch (e) {
-    if (errnoCode(e) === 'ENOENT') return undefined;
+    if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return undefined;
     throw e;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
 }
 
