@@ -27,6 +27,7 @@ import {
 } from './node/node-status.js';
 import { restPodApi, type PodApi } from './pods/api.js';
 import { RestartBackoff } from './pods/backoff.js';
+import { cachedObjects } from './pods/object-cache.js';
 import { ImagePuller } from './pods/images.js';
 import { PodSyncer } from './pods/pod-sync.js';
 import { PodWorkers } from './pods/pod-workers.js';
@@ -50,6 +51,8 @@ export interface AgentTimings {
   crashBackoffMaxMs: number;
   imageBackoffInitialMs: number;
   imageBackoffMaxMs: number;
+  /** objectCacheTtlMs: ConfigMaps and Secrets are re-read after this long. */
+  objectCacheTtlMs: number;
 }
 
 /** DEFAULT_TIMINGS: lease every 10 s (40 s long), status every 10 s, relist every 10 s, back-off 10 s → 5 min. */
@@ -64,6 +67,7 @@ export const DEFAULT_TIMINGS: AgentTimings = {
   crashBackoffMaxMs: 300_000,
   imageBackoffInitialMs: 10_000,
   imageBackoffMaxMs: 300_000,
+  objectCacheTtlMs: 10_000,
 };
 
 /** NodeAgentOptions are everything an agent is made of; only four are required. */
@@ -201,7 +205,7 @@ export class NodeAgent {
         clock: this.clock,
         logger: this.log,
       });
-    const api = o.podApi ?? restPodApi(o.rest);
+    const api = cachedObjects(o.podApi ?? restPodApi(o.rest), this.clock, this.t.objectCacheTtlMs);
 
     // Pods bound to this node, indexed by UID for the workers.
     const pods = new SharedInformer<StoredPod>(
