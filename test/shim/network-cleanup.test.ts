@@ -61,6 +61,30 @@ describe('pod networking and cleanup', () => {
     expect(server).toBeTruthy();
   });
 
+  it("runs a pod on the node's network (namespace_options.network NODE) without CNI", async () => {
+    const pod = await runPod(h, 'hostnet', {
+      linux: { securityContext: { namespaceOptions: { network: 'NODE' } } },
+    });
+    const st = await h.client.runtime.PodSandboxStatus({ podSandboxId: pod.id });
+    expect(st.status?.network?.ip).toBe('');
+    expect(st.status?.linux?.namespaces?.options?.network).toBe('NODE');
+    const id = await startContainer(h, pod, h.container('c', 'exec sleep 3600'));
+    // The shim's own interfaces, the test bridge among them, are visible.
+    const links = await h.client.runtime.ExecSync({
+      containerId: id,
+      cmd: ['ip', '-o', 'link'],
+      timeout: 10,
+    });
+    expect(links.stdout.toString()).toContain(h.net.bridge);
+    const hosts = await h.client.runtime.ExecSync({
+      containerId: id,
+      cmd: ['cat', '/etc/hosts'],
+      timeout: 10,
+    });
+    expect(hosts.stdout.toString()).toBe(await readFile('/etc/hosts', 'utf8'));
+    await h.client.runtime.RemovePodSandbox({ podSandboxId: pod.id });
+  });
+
   it('leaves nothing behind after RemovePodSandbox: mounts, netns, veth, iptables, IPs, cgroups, files', async () => {
     const layout = await readCgroupLayout();
     const pod = await runPod(h, 'gone', {
