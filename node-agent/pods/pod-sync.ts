@@ -1,5 +1,3 @@
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { isNotFound } from '../../controlplane/api/errors.js';
 import type { Container, PodStatus, StoredPod } from '../../controlplane/api/types/index.js';
 import type { EventRecorder } from '../../controlplane/client/index.js';
@@ -23,6 +21,7 @@ import {
   type DnsSettings,
 } from './container-config.js';
 import { ContainerStarter, podRef, SyncRun } from './container-starter.js';
+import { isRunningish, PodStopper } from './pod-stopper.js';
 import type { NodeResources } from './env.js';
 import type { ImagePuller } from './images.js';
 import { computePodStatus } from './status.js';
@@ -72,8 +71,6 @@ export interface PodSyncerOptions {
 
 type Policy = 'Always' | 'OnFailure' | 'Never';
 
-const isRunningish = (c: ObservedContainer): boolean =>
-  c.state === 'running' || c.state === 'created';
 const isTerminalPhase = (p: string | undefined): boolean => p === 'Succeeded' || p === 'Failed';
 
 function shouldRestart(policy: Policy, c: ObservedContainer): boolean {
@@ -101,6 +98,7 @@ function fmtDuration(ms: number): string {
  */
 export class PodSyncer {
   private readonly starter: ContainerStarter;
+  private readonly stopper: PodStopper;
 
   constructor(private readonly o: PodSyncerOptions) {
     this.starter = new ContainerStarter({
@@ -116,15 +114,28 @@ export class PodSyncer {
       logRoot: o.logRoot,
       dns: o.dns,
     });
+    this.stopper = new PodStopper({
+      runtime: o.runtime,
+      api: o.api,
+      recorder: o.recorder,
+      logger: o.logger,
+      probes: o.probes,
+      volumes: o.volumes,
+      logRoot: o.logRoot,
+      writeStatus: (run, state, terminal, extra) => this.writeStatus(run, state, terminal, extra),
+      forget: (uid) => this.forget(uid),
+    });
   }
 
   /** sync runs one sync of pod `uid`. Throws on runtime or API errors (the worker retries). */
   async sync(uid: string, signal: AbortSignal): Promise<SyncResult> {
     const pod = this.o.pods.byUid(uid);
     const state = await observePod(this.o.runtime, uid, signal);
-    if (!pod || pod.spec?.nodeName !== this.o.nodeName) return this.cleanUp(uid, state, signal);
-    if (pod.metadata.deletionTimestamp) return this.terminate(pod, state, signal);
-    if (isTerminalPhase(pod.status?.phase)) return this.finish(pod, state, signal);
+    if (!pod || pod.spec?.nodeName !== this.o.nodeName) {
+      return this.stopper.cleanUp(uid, state, signal);
+    }
+    if (pod.metadata.deletionTimestamp) return this.stopper.terminate(pod, state, signal);
+    if (isTerminalPhase(pod.status?.phase)) return this.stopper.finish(pod, state, signal);
     return this.syncRunning(new SyncRun(pod, signal), state);
   }
 
@@ -203,7 +214,7 @@ export class PodSyncer {
         'SandboxChanged',
         'Pod sandbox changed, it will be killed and re-created.',
       );
-      await this.stopContainers(run, state.containers.filter(isRunningish), 0, false);
+      await this.stopper.stopContainers(run, state.containers.filter(isRunningish), 0, false);
     }
     try {
       const { podSandboxId } = await this.o.runtime.RunPodSandbox(
@@ -232,7 +243,7 @@ export class PodSyncer {
   ): Promise<void> {
     for (const s of state.sandboxes) {
       if (s.id === current.id) continue;
-      await this.stopContainers(
+      await this.stopper.stopContainers(
         run,
         state.containers.filter((c) => c.sandboxId === s.id && isRunningish(c)),
         0,
@@ -376,127 +387,10 @@ export class PodSyncer {
   private async failDeadline(run: SyncRun, state: PodRuntimeState): Promise<SyncResult> {
     const message = 'Pod was active on the node longer than the specified deadline';
     this.o.recorder.event(podRef(run.pod), 'Normal', 'DeadlineExceeded', message);
-    return this.stopPod(run, state, graceSeconds(run.pod), { reason: 'DeadlineExceeded', message });
-  }
-
-  // ---- a pod that is done ----
-
-  /** finish stops the sandbox of a pod whose phase is final, keeping its containers' records. */
-  private async finish(
-    pod: StoredPod,
-    state: PodRuntimeState,
-    signal: AbortSignal,
-  ): Promise<SyncResult> {
-    return this.stopPod(new SyncRun(pod, signal), state, graceSeconds(pod));
-  }
-
-  /** terminate is graceful deletion: stop everything, remove the sandbox, delete with grace 0. */
-  private async terminate(
-    pod: StoredPod,
-    state: PodRuntimeState,
-    signal: AbortSignal,
-  ): Promise<SyncResult> {
-    const run = new SyncRun(pod, signal);
-    const grace = pod.metadata.deletionGracePeriodSeconds ?? graceSeconds(pod);
-    await this.stopPod(run, state, grace);
-    for (const s of state.sandboxes) {
-      await this.o.runtime.RemovePodSandbox({ podSandboxId: s.id }, { signal, timeoutMs: 120_000 });
-    }
-    await this.o.volumes.tearDown(run.uid);
-    await this.o.api.deletePod(
-      pod.metadata.namespace ?? 'default',
-      pod.metadata.name,
-      run.uid,
-      signal,
-    );
-    this.o.logger.info('pod terminated and deleted', {
-      pod: `${pod.metadata.namespace}/${pod.metadata.name}`,
+    return this.stopper.stopPod(run, state, graceSeconds(run.pod), {
+      reason: 'DeadlineExceeded',
+      message,
     });
-    return {};
-  }
-
-  /** stopPod stops all containers (with `grace`) and the sandboxes, then writes a final status. */
-  private async stopPod(
-    run: SyncRun,
-    state: PodRuntimeState,
-    grace: number,
-    extra?: Pick<PodStatus, 'reason' | 'message'>,
-  ): Promise<SyncResult> {
-    const live = state.containers.filter(isRunningish);
-    this.o.probes.removePod(run.uid);
-    if (live.length > 0) await this.stopContainers(run, live, grace, true);
-    for (const s of state.sandboxes) {
-      if (!s.ready) continue;
-      await this.o.runtime.StopPodSandbox(
-        { podSandboxId: s.id },
-        { signal: run.signal, timeoutMs: 120_000 },
-      );
-      run.changed = true;
-    }
-    const after = run.changed ? await observePod(this.o.runtime, run.uid, run.signal) : state;
-    return this.writeStatus(run, after, true, extra);
-  }
-
-  private async stopContainers(
-    run: SyncRun,
-    containers: ObservedContainer[],
-    grace: number,
-    announce: boolean,
-  ): Promise<void> {
-    await Promise.all(
-      containers.map(async (c) => {
-        if (announce) {
-          this.o.recorder.event(
-            podRef(run.pod),
-            'Normal',
-            'Killing',
-            `Stopping container ${c.name}`,
-          );
-        }
-        await this.o.runtime.StopContainer(
-          { containerId: c.id, timeout: grace },
-          { signal: run.signal, timeoutMs: (grace + 60) * 1000 },
-        );
-      }),
-    );
-    if (containers.length > 0) run.changed = true;
-  }
-
-  // ---- a UID without a pod ----
-
-  private async cleanUp(
-    uid: string,
-    state: PodRuntimeState,
-    signal: AbortSignal,
-  ): Promise<SyncResult> {
-    this.o.probes.removePod(uid);
-    const live = state.containers.filter(isRunningish);
-    const grace = state.sandboxes[0]?.graceSeconds ?? 0;
-    if (live.length > 0 || state.sandboxes.length > 0) {
-      this.o.logger.info('removing containers of a pod that is gone', {
-        uid,
-        containers: state.containers.length,
-        sandboxes: state.sandboxes.length,
-      });
-    }
-    await Promise.all(
-      live.map((c) =>
-        this.o.runtime.StopContainer(
-          { containerId: c.id, timeout: grace },
-          { signal, timeoutMs: (grace + 60) * 1000 },
-        ),
-      ),
-    );
-    for (const s of state.sandboxes) {
-      await this.o.runtime.RemovePodSandbox({ podSandboxId: s.id }, { signal, timeoutMs: 120_000 });
-      if (s.name) {
-        const dir = join(this.o.logRoot, `${s.namespace}_${s.name}_${uid}`);
-        await rm(dir, { recursive: true, force: true });
-      }
-    }
-    await this.o.volumes.tearDown(uid);
-    this.forget(uid);
-    return { done: true };
   }
 
   /** forget drops every per-pod memory (back-offs, status cache, pulls). */

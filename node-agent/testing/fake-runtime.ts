@@ -5,11 +5,18 @@ import type { ContainerEventResponse__Output } from '../../proto/generated/tugbo
 import type { ContainerEventType__Output } from '../../proto/generated/tugboat/runtime/v1/ContainerEventType.js';
 import type { ContainerStatus__Output } from '../../proto/generated/tugboat/runtime/v1/ContainerStatus.js';
 import type { Container__Output } from '../../proto/generated/tugboat/runtime/v1/Container.js';
-import type { Image__Output } from '../../proto/generated/tugboat/runtime/v1/Image.js';
-import type { PodSandboxConfig } from '../../proto/generated/tugboat/runtime/v1/PodSandboxConfig.js';
-import type { PodSandboxStatus__Output } from '../../proto/generated/tugboat/runtime/v1/PodSandboxStatus.js';
 import type { PodSandbox__Output } from '../../proto/generated/tugboat/runtime/v1/PodSandbox.js';
 import { normalizeImageName } from '../pods/image-ref.js';
+import {
+  containerListEntry,
+  containerStatus,
+  matches,
+  sandboxListEntry,
+  sandboxStatus,
+  type FakeContainer,
+  type FakeSandbox,
+} from './fake-records.js';
+import { FakeImages } from './fake-images.js';
 import { RuntimeError, type RuntimeErrorCode } from '../runtime/errors.js';
 import { EventQueue } from '../runtime/event-queue.js';
 import type {
@@ -59,30 +66,6 @@ export interface FakeRuntimeOptions {
   exec?: (containerId: string, cmd: string[]) => FakeExecResult | Promise<FakeExecResult>;
 }
 
-interface FakeSandbox {
-  id: string;
-  config: PodSandboxConfig;
-  ready: boolean;
-  createdNs: string;
-  ip: string;
-  hostNetwork: boolean;
-}
-
-interface FakeContainer {
-  id: string;
-  sandboxId: string;
-  config: ContainerConfig;
-  image: string;
-  imageRef: string;
-  state: 'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED' | 'CONTAINER_UNKNOWN';
-  createdNs: string;
-  startedNs: string;
-  finishedNs: string;
-  exitCode: number;
-  reason: string;
-  behaviour: FakeContainerBehaviour;
-}
-
 interface InjectedError {
   method: RuntimeMethod | ImageMethod;
   error: RuntimeError;
@@ -109,7 +92,7 @@ export class FakeRuntime implements AgentRuntime {
   private readonly clock: Clock;
   private readonly sandboxes = new Map<string, FakeSandbox>();
   private readonly containers = new Map<string, FakeContainer>();
-  private readonly images = new Map<string, string>();
+  private readonly store: FakeImages;
   private readonly injected: InjectedError[] = [];
   private readonly subscribers = new Set<{
     push: (ev: ContainerEventResponse__Output) => void;
@@ -121,17 +104,20 @@ export class FakeRuntime implements AgentRuntime {
 
   constructor(private readonly opts: FakeRuntimeOptions = {}) {
     this.clock = opts.clock ?? realClock;
-    for (const img of opts.images ?? DEFAULT_IMAGES) this.addImage(img);
+    this.store = new FakeImages(
+      opts.images ?? DEFAULT_IMAGES,
+      opts.allImagesPresent === true,
+      (m, r) => this.enter(m, r),
+    );
     this.runtime = this.buildRuntime();
-    this.image = this.buildImages();
+    this.image = this.store.service;
   }
 
   // ---- controls for tests ----
 
   /** addImage makes an image present. */
   addImage(name: string): void {
-    const n = normalizeImageName(name);
-    this.images.set(n, `sha256:${createHash('sha256').update(n).digest('hex')}`);
+    this.store.add(name);
   }
 
   /**
@@ -182,7 +168,7 @@ export class FakeRuntime implements AgentRuntime {
 
   /** listContainers returns every container's status (for assertions). */
   listContainers(): ContainerStatus__Output[] {
-    return [...this.containers.values()].map((c) => this.containerStatus(c));
+    return [...this.containers.values()].map((c) => containerStatus(c));
   }
 
   /** findContainer returns the newest container of that spec name in pod `podName`. */
@@ -194,7 +180,7 @@ export class FakeRuntime implements AgentRuntime {
           c.config.metadata?.name === name,
       )
       .sort((a, b) => (b.config.metadata?.attempt ?? 0) - (a.config.metadata?.attempt ?? 0));
-    return found[0] ? this.containerStatus(found[0]) : undefined;
+    return found[0] ? containerStatus(found[0]) : undefined;
   }
 
   /** sandboxCount is the number of sandboxes held (ready or not). */
@@ -303,9 +289,9 @@ export class FakeRuntime implements AgentRuntime {
         const s = this.sandboxes.get(req.podSandboxId ?? '');
         if (!s) throw new RuntimeError('NotFound', `pod sandbox ${req.podSandboxId} not found`);
         return {
-          status: this.sandboxStatus(s),
+          status: sandboxStatus(s),
           info: {},
-          containersStatuses: this.containersOf(s.id).map((c) => this.containerStatus(c)),
+          containersStatuses: this.containersOf(s.id).map((c) => containerStatus(c)),
           timestamp: this.nowNs(),
         };
       },
@@ -319,7 +305,7 @@ export class FakeRuntime implements AgentRuntime {
             continue;
           }
           if (!matches(s.config.labels, f?.labelSelector)) continue;
-          items.push(this.sandboxListEntry(s));
+          items.push(sandboxListEntry(s));
         }
         return { items };
       },
@@ -344,7 +330,7 @@ export class FakeRuntime implements AgentRuntime {
           );
         }
         const imageName = normalizeImageName(cfg.image?.image ?? '');
-        const imageRef = this.imageId(imageName);
+        const imageRef = this.store.idOf(imageName);
         if (!imageRef) {
           throw new RuntimeError(
             'NotFound',
@@ -410,13 +396,13 @@ export class FakeRuntime implements AgentRuntime {
           if (f?.podSandboxId && f.podSandboxId !== c.sandboxId) continue;
           if (f?.state && f.state.state !== c.state) continue;
           if (!matches(c.config.labels, f?.labelSelector)) continue;
-          containers.push(this.containerListEntry(c));
+          containers.push(containerListEntry(c));
         }
         return { containers };
       },
       ContainerStatus: async (req) => {
         this.enter('ContainerStatus', req);
-        return { status: this.containerStatus(this.mustContainer(req.containerId)), info: {} };
+        return { status: containerStatus(this.mustContainer(req.containerId)), info: {} };
       },
       ExecSync: async (req) => {
         this.enter('ExecSync', req);
@@ -435,33 +421,6 @@ export class FakeRuntime implements AgentRuntime {
     };
   }
 
-  private buildImages(): ImageService {
-    return {
-      ImageStatus: async (req) => {
-        this.enter('ImageStatus', req);
-        const name = normalizeImageName(req.image?.image ?? '');
-        const id = this.imageId(name);
-        return { image: id ? imageOut(name, id) : null, info: {} };
-      },
-      PullImage: async (req) => {
-        this.enter('PullImage', req);
-        const name = normalizeImageName(req.image?.image ?? '');
-        const id = this.imageId(name);
-        if (!id) {
-          throw new RuntimeError(
-            'NotFound',
-            `image ${name} is not in the node's image store and registry pulls are not implemented; import it with \`tug-shim import FILE\``,
-          );
-        }
-        return { imageRef: id };
-      },
-      ListImages: async (req) => {
-        this.enter('ListImages', req);
-        return { images: [...this.images].map(([n, id]) => imageOut(n, id)) };
-      },
-    };
-  }
-
   // ---- internals ----
 
   private enter(method: RuntimeMethod | ImageMethod, request: unknown): void {
@@ -474,15 +433,6 @@ export class FakeRuntime implements AgentRuntime {
     if (!inj) return;
     if (--inj.times <= 0) this.injected.splice(i, 1);
     throw inj.error;
-  }
-
-  private imageId(normalized: string): string | undefined {
-    const id = this.images.get(normalized);
-    if (id) return id;
-    if (this.opts.allImagesPresent && normalized !== '') {
-      return `sha256:${createHash('sha256').update(normalized).digest('hex')}`;
-    }
-    return undefined;
   }
 
   private finish(c: FakeContainer, exitCode: number, reason?: string): void {
@@ -518,86 +468,6 @@ export class FakeRuntime implements AgentRuntime {
     return (BigInt(Math.floor(this.clock.now())) * 1_000_000n + BigInt(this.seq)).toString();
   }
 
-  private sandboxStatus(s: FakeSandbox): PodSandboxStatus__Output {
-    return {
-      id: s.id,
-      metadata: sandboxMetadata(s.config),
-      state: s.ready ? 'SANDBOX_READY' : 'SANDBOX_NOTREADY',
-      createdAt: s.createdNs,
-      network: { ip: s.ip, additionalIps: [] },
-      linux: {
-        namespaces: {
-          options: {
-            network: s.hostNetwork ? 'NODE' : 'POD',
-            pid: 'CONTAINER',
-            ipc: 'CONTAINER',
-            targetId: '',
-          },
-        },
-      },
-      labels: { ...(s.config.labels ?? {}) },
-      annotations: { ...(s.config.annotations ?? {}) },
-      runtimeHandler: '',
-    };
-  }
-
-  private sandboxListEntry(s: FakeSandbox): PodSandbox__Output {
-    const st = this.sandboxStatus(s);
-    return {
-      id: st.id,
-      metadata: st.metadata,
-      state: st.state,
-      createdAt: st.createdAt,
-      labels: st.labels,
-      annotations: st.annotations,
-      runtimeHandler: '',
-    };
-  }
-
-  private containerStatus(c: FakeContainer): ContainerStatus__Output {
-    return {
-      id: c.id,
-      metadata: { name: c.config.metadata?.name ?? '', attempt: c.config.metadata?.attempt ?? 0 },
-      state: c.state,
-      createdAt: c.createdNs,
-      startedAt: c.startedNs,
-      finishedAt: c.finishedNs,
-      exitCode: c.exitCode,
-      image: { image: c.image, annotations: {}, userSpecifiedImage: '' },
-      imageRef: c.imageRef,
-      reason: c.reason,
-      message: '',
-      labels: { ...(c.config.labels ?? {}) },
-      annotations: { ...(c.config.annotations ?? {}) },
-      mounts: (c.config.mounts ?? []).map((m) => ({
-        containerPath: m.containerPath ?? '',
-        hostPath: m.hostPath ?? '',
-        readonly: m.readonly ?? false,
-        selinuxRelabel: false,
-        propagation: 'PROPAGATION_PRIVATE',
-      })),
-      logPath: c.config.logPath ?? '',
-      resources: null,
-      imageId: c.imageRef,
-    };
-  }
-
-  private containerListEntry(c: FakeContainer): Container__Output {
-    const st = this.containerStatus(c);
-    return {
-      id: c.id,
-      podSandboxId: c.sandboxId,
-      metadata: st.metadata,
-      image: st.image,
-      imageRef: c.imageRef,
-      state: c.state,
-      createdAt: c.createdNs,
-      labels: st.labels,
-      annotations: st.annotations,
-      imageId: c.imageRef,
-    };
-  }
-
   private publish(id: string, type: ContainerEventType__Output): void {
     const c = this.containers.get(id);
     const s = c ? this.sandboxes.get(c.sandboxId) : undefined;
@@ -606,8 +476,8 @@ export class FakeRuntime implements AgentRuntime {
       containerId: id,
       containerEventType: type,
       createdAt: this.nowNs(),
-      podSandboxStatus: this.sandboxStatus(s),
-      containersStatuses: [this.containerStatus(c)],
+      podSandboxStatus: sandboxStatus(s),
+      containersStatuses: [containerStatus(c)],
     };
     for (const sub of this.subscribers) sub.push(ev);
   }
@@ -628,35 +498,4 @@ export class FakeRuntime implements AgentRuntime {
     signal.addEventListener('abort', onAbort, { once: true });
     return queue;
   }
-}
-
-function sandboxMetadata(cfg: PodSandboxConfig): PodSandboxStatus__Output['metadata'] {
-  const md = cfg.metadata ?? {};
-  return {
-    name: md.name ?? '',
-    uid: md.uid ?? '',
-    namespace: md.namespace ?? '',
-    attempt: md.attempt ?? 0,
-  };
-}
-
-function imageOut(name: string, id: string): Image__Output {
-  return {
-    id,
-    repoTags: [name],
-    repoDigests: [],
-    size: '1024',
-    uid: null,
-    username: '',
-    spec: { image: name, annotations: {}, userSpecifiedImage: '' },
-    pinned: false,
-  };
-}
-
-function matches(
-  labels: Record<string, string> | undefined,
-  selector: Record<string, string> | undefined,
-): boolean {
-  for (const [k, v] of Object.entries(selector ?? {})) if (labels?.[k] !== v) return false;
-  return true;
 }
