@@ -5,6 +5,7 @@ import { registerApply } from './apply.js';
 import { registerConfig } from './config.js';
 import { registerCreate } from './create.js';
 import { registerDelete } from './delete.js';
+import { registerDescribe } from './describe.js';
 import { registerGet } from './get.js';
 import { registerReplace } from './replace.js';
 import { registerVersion } from './version.js';
@@ -14,6 +15,7 @@ export function registerCommands(program: Command, env: CommandEnv): void {
   registerCreate(program, env);
   registerGet(program, env);
   registerDelete(program, env);
+  registerDescribe(program, env);
   registerApply(program, env);
   registerReplace(program, env);
   registerApiResources(program, env);

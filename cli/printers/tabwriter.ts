@@ -42,3 +42,58 @@ export function alignRows(rows: readonly (readonly string[])[], widths: ColumnWi
   }
   return out;
 }
+
+/**
+ * formatTabbed aligns tab-separated text exactly as Go's text/tabwriter does
+ * (no flags, padchar ' '): a cell is text ended by a tab; a column is
+ * aligned over each run of consecutive lines that have a cell in it (a
+ * "column block"), so a line without tabs ends every block. Width is the
+ * widest cell plus `padding`, at least `minWidth`. `kubectl describe` prints
+ * through such a writer with minwidth 0 and padding 2.
+ */
+export function formatTabbed(text: string, minWidth: number, pad: number): string {
+  const lines = text.split('\n');
+  const trailingNewline = lines[lines.length - 1] === '';
+  if (trailingNewline) lines.pop();
+  const cells = lines.map((l) => l.split('\t'));
+  const out: string[] = [];
+  const widths: number[] = [];
+
+  const writeLines = (from: number, to: number): void => {
+    for (let i = from; i < to; i++) {
+      const line = cells[i] as string[];
+      let s = '';
+      line.forEach((c, j) => {
+        s += c;
+        if (j < line.length - 1 && j < widths.length)
+          s += ' '.repeat(Math.max(0, (widths[j] as number) - cellWidth(c)));
+      });
+      out.push(s);
+    }
+  };
+
+  const format = (line0: number, line1: number): void => {
+    const column = widths.length;
+    let start = line0;
+    for (let i = line0; i < line1; i++) {
+      if (column >= (cells[i] as string[]).length - 1) continue;
+      writeLines(start, i);
+      start = i;
+      let width = minWidth;
+      for (; i < line1; i++) {
+        const line = cells[i] as string[];
+        if (column >= line.length - 1) break;
+        width = Math.max(width, cellWidth(line[column] as string) + pad);
+      }
+      widths.push(width);
+      format(start, i);
+      widths.pop();
+      start = i;
+      i--;
+    }
+    writeLines(start, line1);
+  };
+
+  format(0, cells.length);
+  return out.join('\n') + (trailingNewline ? '\n' : '');
+}
