@@ -285,8 +285,8 @@ export class NodeAgent {
       observe: (seconds, failed) => {
         this.metrics.syncDuration.observe(seconds);
         if (failed) this.metrics.syncErrors.inc();
-        this.metrics.podWorkers.set(workers.size);
       },
+      onSize: (n) => this.metrics.podWorkers.set(n),
     });
     this.workers = workers;
     const onPod = (p: StoredPod): void => workers.update(p.metadata.uid);

@@ -16,6 +16,8 @@ export interface PodWorkersOptions {
   errorBackoffMaxMs?: number;
   /** observe is told how long each sync took and whether it failed (metrics). */
   observe?: (seconds: number, failed: boolean) => void;
+  /** onSize is told the number of workers whenever it changes (metrics). */
+  onSize?: (workers: number) => void;
 }
 
 interface Worker {
@@ -65,6 +67,7 @@ export class PodWorkers {
     if (!w) {
       w = { uid, dirty: false, running: false, failures: 0, timer: undefined, timerAt: 0 };
       this.workers.set(uid, w);
+      this.o.onSize?.(this.workers.size);
     }
     w.dirty = true;
     this.kick(w);
@@ -116,6 +119,7 @@ export class PodWorkers {
         if (result.done && !w.dirty) {
           this.clearTimer(w);
           this.workers.delete(w.uid);
+          this.o.onSize?.(this.workers.size);
           return;
         }
         if (result.requeueAfterMs !== undefined) this.schedule(w, result.requeueAfterMs, signal);

@@ -147,6 +147,27 @@ describe('computePodStatus', () => {
     expect(st.containerStatuses?.map((c) => c.ready)).toEqual([true, false]);
   });
 
+  it('a probe without a result yet keeps the readiness last reported for that same container', () => {
+    const pending: ProbeView = { ready: () => undefined, started: () => undefined };
+    const old = {
+      containerStatuses: [
+        {
+          name: 'a',
+          ready: true,
+          started: true,
+          restartCount: 0,
+          image: '',
+          imageID: '',
+          containerID: 'tug-shim://a-0',
+        },
+      ],
+    };
+    const adopted = status(pod(['a'], {}, old), state([ctr('a', 0, {})]), {}, pending);
+    expect(adopted.containerStatuses?.[0]).toMatchObject({ ready: true, started: true });
+    const replaced = status(pod(['a'], {}, old), state([ctr('a', 1, {})]), {}, pending);
+    expect(replaced.containerStatuses?.[0]).toMatchObject({ ready: false, started: false });
+  });
+
   it('CrashLoopBackOff: waiting with the back-off message, lastState terminated, still Running', () => {
     const dead = ctr('web', 3, {
       state: 'exited',

@@ -23,12 +23,16 @@ export interface WaitingReason {
   message: string;
 }
 
-/** ProbeView answers, per container ID, what the probes found. */
+/**
+ * ProbeView answers, per container ID, what the probes found; undefined
+ * means no result yet (then the last reported value of that same container
+ * stands, so an agent restart does not flap adopted pods to unready).
+ */
 export interface ProbeView {
-  /** ready: the readiness probe passed (true without a readiness probe once started). */
-  ready(containerId: string, container: Container): boolean;
+  /** ready: the readiness probe passed (true without a readiness probe). */
+  ready(containerId: string, container: Container): boolean | undefined;
   /** started: the startup probe passed (true without one). */
-  started(containerId: string, container: Container): boolean;
+  started(containerId: string, container: Container): boolean | undefined;
 }
 
 /** StatusInput is everything a pod's API status is computed from. */
@@ -77,6 +81,7 @@ export function containerStatus(
   probes: ProbeView,
   init: boolean,
   defaultWaiting: string,
+  old?: ContainerStatus,
 ): ContainerStatus {
   const cur = instances[0];
   const prev = instances[1];
@@ -95,8 +100,9 @@ export function containerStatus(
     out.state = { waiting: waiting ?? { reason: defaultWaiting } };
   } else if (cur.state === 'running') {
     out.state = { running: { startedAt: rfc3339(cur.startedAtMs || cur.createdAtMs) } };
-    out.started = probes.started(cur.id, spec);
-    out.ready = out.started && probes.ready(cur.id, spec);
+    const same = old?.containerID === out.containerID ? old : undefined;
+    out.started = probes.started(cur.id, spec) ?? same?.started ?? false;
+    out.ready = out.started && (probes.ready(cur.id, spec) ?? same?.ready ?? false);
   } else if (cur.state === 'created') {
     out.state = { waiting: waiting ?? { reason: 'ContainerCreating' } };
   } else if (waiting) {
@@ -224,6 +230,8 @@ export function computePodStatus(input: StatusInput): PodStatus {
   const instances = byName(state);
   const sandbox: ObservedSandbox | undefined = state.sandboxes[0];
   const initSpecs = spec?.initContainers ?? [];
+  const oldOf = (list: ContainerStatus[] | undefined, name: string) =>
+    list?.find((x) => x.name === name);
   const initStatuses = initSpecs.map((c) =>
     containerStatus(
       c,
@@ -232,6 +240,7 @@ export function computePodStatus(input: StatusInput): PodStatus {
       input.probes,
       true,
       'PodInitializing',
+      oldOf(old.initContainerStatuses, c.name),
     ),
   );
   const initialized = initStatuses.every((s) => s.state?.terminated?.exitCode === 0);
@@ -243,6 +252,7 @@ export function computePodStatus(input: StatusInput): PodStatus {
       input.probes,
       false,
       initialized ? 'ContainerCreating' : 'PodInitializing',
+      oldOf(old.containerStatuses, c.name),
     ),
   );
   let phase = podPhase(pod, initStatuses, appStatuses, input.terminal === true);

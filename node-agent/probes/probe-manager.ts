@@ -56,9 +56,11 @@ export interface ProbeManagerOptions {
  * container started, then probes every periodSeconds with timeoutSeconds;
  * a result flips after successThreshold successes or failureThreshold
  * failures in a row, and each flip re-triggers the pod's worker through
- * `onChange`. Readiness starts as failure, liveness as success; liveness and
- * readiness wait until the startup probe (if any) has passed; a passed
- * startup probe stops. Every failed probe records an Unhealthy event.
+ * `onChange`. Liveness starts as success, readiness and startup without a
+ * result (the pod status then keeps what it last said of that container);
+ * liveness and readiness wait until the startup probe (if any) has passed;
+ * a passed startup probe stops. Every failed probe records an Unhealthy
+ * event.
  * Results are keyed by container ID, so a restarted container starts over.
  */
 export class ProbeManager {
@@ -119,18 +121,25 @@ export class ProbeManager {
     for (const [id, owner] of this.passedStartup) if (owner === uid) this.passedStartup.delete(id);
   }
 
-  /** ready: the container passed its readiness probe, or has none. */
-  ready(containerId: string, container: Container): boolean {
+  /**
+   * ready: the container passed its readiness probe, or has none;
+   * undefined until the probe has a result.
+   */
+  ready(containerId: string, container: Container): boolean | undefined {
     if (!container.readinessProbe) return true;
-    return this.workers.get(`${containerId}/readiness`)?.result === 'success';
+    const r = this.workers.get(`${containerId}/readiness`)?.result;
+    return r === undefined ? undefined : r === 'success';
   }
 
-  /** started: the container passed its startup probe, or has none. */
-  started(containerId: string, container: Container): boolean {
+  /**
+   * started: the container passed its startup probe, or has none;
+   * undefined until the probe has a result.
+   */
+  started(containerId: string, container: Container): boolean | undefined {
     if (!container.startupProbe) return true;
-    const w = this.workers.get(`${containerId}/startup`);
-    // A finished startup worker is gone from the map only after success.
-    return w === undefined ? this.passedStartup.has(containerId) : w.result === 'success';
+    if (this.passedStartup.has(containerId)) return true;
+    const r = this.workers.get(`${containerId}/startup`)?.result;
+    return r === undefined ? undefined : r === 'success';
   }
 
   /** failure reports a liveness or startup probe that failed for good. */
@@ -184,7 +193,7 @@ export class ProbeManager {
     const delay = w.target.startedAtMs + (w.probe.initialDelaySeconds ?? 0) * 1000 - clock.now();
     if (delay > 0) await clock.sleep(delay, signal);
     while (!signal.aborted) {
-      const gated = w.type !== 'startup' && !this.started(w.target.id, w.target.container);
+      const gated = w.type !== 'startup' && this.started(w.target.id, w.target.container) !== true;
       if (!gated) {
         const outcome = await this.opts.runner.run(
           w.probe,
