@@ -7,12 +7,11 @@ import {
   deploymentTimedOut,
   fromReplicaSetCondition,
   getCondition,
-  hasProgressDeadline,
   newCondition,
-  reasons,
   removeDeploymentCondition,
   setDeploymentCondition,
-} from './util.js';
+} from './conditions.js';
+import { hasProgressDeadline, reasons } from './util.js';
 
 /**
  * syncRolloutStatus writes a rollout's status (progress.go): the counts and

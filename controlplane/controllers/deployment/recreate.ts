@@ -1,7 +1,8 @@
 import type { StoredPod, StoredReplicaSet } from '../../api/types/index.js';
 import { syncRolloutStatus } from './progress.js';
 import type { DeploymentSync } from './sync.js';
-import { deploymentComplete, desiredReplicas, filterActive, sumStatus } from './util.js';
+import { deploymentComplete } from './conditions.js';
+import { desiredReplicas, filterActive, sumStatus } from './util.js';
 
 /**
  * rolloutRecreate takes one step of a Recreate rollout (recreate.go):

@@ -1,9 +1,9 @@
 import type { StoredReplicaSet } from '../../api/types/index.js';
 import { syncRolloutStatus } from './progress.js';
 import type { DeploymentSync } from './sync.js';
+import { deploymentComplete } from './conditions.js';
 import {
   byCreation,
-  deploymentComplete,
   desiredReplicas,
   filterActive,
   maxUnavailable,

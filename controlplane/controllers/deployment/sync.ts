@@ -11,38 +11,33 @@ import type { Logger } from '../../../lib/log.js';
 import type { Clock } from '../../../lib/time.js';
 import { controllerOf, newControllerRef } from '../replicaset/index.js';
 import type { DeploymentClient } from './client.js';
-import { canonicalJson, computeHash, podTemplateHashLabel } from './hash.js';
+import { computeHash, podTemplateHashLabel } from './hash.js';
+import { scaleDeployment } from './scale.js';
 import {
-  bySizeNewer,
-  bySizeOlder,
+  calculateDeploymentStatus,
+  compactDeploymentStatus,
+  deploymentStatusDiffers,
+} from './status.js';
+import { getCondition, newCondition, setDeploymentCondition } from './conditions.js';
+import {
   byRevision,
   desiredReplicas,
   equalIgnoreHash,
   filterActive,
-  findActiveOrLatest,
   findNewReplicaSet,
   findOldReplicaSets,
-  getCondition,
-  getProportion,
   hasProgressDeadline,
   hasRevisionHistoryLimit,
-  isRollingUpdate,
-  isSaturated,
   maxRevision,
   maxSurge,
-  maxUnavailable,
-  newCondition,
   newRSNewReplicas,
   reasons,
   replicasAnnotationsNeedUpdate,
   revisionAnnotation,
   rsReplicas,
-  setDeploymentCondition,
   setDeploymentRevision,
   setNewReplicaSetAnnotations,
   setReplicasAnnotations,
-  sumReplicas,
-  sumStatus,
   desiredReplicasOf,
 } from './util.js';
 
@@ -319,53 +314,9 @@ export class DeploymentSync {
     return { scaled: sizeChanges, rs: updated };
   }
 
-  /**
-   * scale handles a change of spec.replicas (or a paused Deployment):
-   * the only active ReplicaSet takes the full count; a saturated new one
-   * makes the old ones go to 0; otherwise, in a rolling update, the
-   * difference is spread over the active ReplicaSets in proportion to
-   * their sizes, leftovers to the largest.
-   */
-  async scale(newRS: StoredReplicaSet | undefined, oldRSs: StoredReplicaSet[]): Promise<void> {
-    const d = this.d;
-    const replicas = desiredReplicas(d);
-    const only = findActiveOrLatest(newRS, oldRSs);
-    if (only) {
-      if (rsReplicas(only) !== replicas) await this.scaleReplicaSetAndRecordEvent(only, replicas);
-      return;
-    }
-    if (isSaturated(d, newRS)) {
-      for (const old of filterActive(oldRSs)) await this.scaleReplicaSetAndRecordEvent(old, 0);
-      return;
-    }
-    if (!isRollingUpdate(d)) return;
-    const all = filterActive([...oldRSs, newRS]);
-    const allowed = replicas > 0 ? replicas + maxSurge(d) : 0;
-    const toAdd = allowed - sumReplicas(all);
-    let op = '';
-    if (toAdd > 0) {
-      all.sort(bySizeNewer);
-      op = 'up';
-    } else if (toAdd < 0) {
-      all.sort(bySizeOlder);
-      op = 'down';
-    }
-    let added = 0;
-    const sizes = new Map<string, number>();
-    for (const rs of all) {
-      if (toAdd === 0) {
-        sizes.set(rs.metadata.uid, rsReplicas(rs));
-        continue;
-      }
-      const p = getProportion(rs, d, toAdd, added);
-      sizes.set(rs.metadata.uid, rsReplicas(rs) + p);
-      added += p;
-    }
-    for (const [i, rs] of all.entries()) {
-      let size = sizes.get(rs.metadata.uid) ?? rsReplicas(rs);
-      if (i === 0 && toAdd !== 0) size = Math.max(0, size + toAdd - added);
-      await this.scaleReplicaSet(rs, size, op);
-    }
+  /** scale handles a change of spec.replicas, or a paused Deployment (scaleDeployment). */
+  scale(newRS: StoredReplicaSet | undefined, oldRSs: StoredReplicaSet[]): Promise<void> {
+    return scaleDeployment(this, newRS, oldRSs);
   }
 
   /**
@@ -399,52 +350,17 @@ export class DeploymentSync {
     }
   }
 
-  /**
-   * calculateStatus is the Deployment's status from its ReplicaSets' (and
-   * the Available condition); other conditions are carried over.
-   */
+  /** calculateStatus is the Deployment's status from its ReplicaSets' (calculateDeploymentStatus). */
   calculateStatus(
     allRSs: readonly (StoredReplicaSet | undefined)[],
     newRS?: StoredReplicaSet,
   ): DeploymentStatus {
-    const d = this.d;
-    const available = sumStatus(allRSs, 'availableReplicas');
-    const status: DeploymentStatus = {
-      observedGeneration: d.metadata.generation ?? 0,
-      replicas: sumStatus(allRSs, 'replicas'),
-      updatedReplicas: sumStatus([newRS], 'replicas'),
-      readyReplicas: sumStatus(allRSs, 'readyReplicas'),
-      availableReplicas: available,
-      unavailableReplicas: Math.max(0, sumReplicas(allRSs) - available),
-    };
-    if (d.status?.collisionCount !== undefined) status.collisionCount = d.status.collisionCount;
-    if (d.status?.conditions) status.conditions = structuredClone(d.status.conditions);
-    const cond =
-      available >= desiredReplicas(d) - maxUnavailable(d)
-        ? newCondition(
-            'Available',
-            'True',
-            reasons.minimumReplicasAvailable,
-            'Deployment has minimum availability.',
-            this.now,
-          )
-        : newCondition(
-            'Available',
-            'False',
-            reasons.minimumReplicasUnavailable,
-            'Deployment does not have minimum availability.',
-            this.now,
-          );
-    setDeploymentCondition(status, cond);
-    return status;
+    return calculateDeploymentStatus(this.d, allRSs, newRS, this.now);
   }
 
   /** statusDiffers tells whether `status` differs from what the Deployment shows. */
   statusDiffers(status: DeploymentStatus): boolean {
-    return (
-      canonicalJson(compactDeploymentStatus(this.d.status ?? {})) !==
-      canonicalJson(compactDeploymentStatus(status))
-    );
+    return deploymentStatusDiffers(this.d, status);
   }
 
   /** syncDeploymentStatus writes the calculated status if it changed (no progress estimation). */
@@ -521,19 +437,4 @@ export class DeploymentSync {
     if (!rs) return undefined;
     return this.rsList.find((x) => x.metadata.uid === rs.metadata.uid) ?? rs;
   }
-}
-
-/** compactDeploymentStatus drops zero counts, as Kubernetes' JSON (omitempty) does. */
-export function compactDeploymentStatus(s: DeploymentStatus): DeploymentStatus {
-  const out: DeploymentStatus = {};
-  if (s.observedGeneration) out.observedGeneration = s.observedGeneration;
-  if (s.replicas) out.replicas = s.replicas;
-  if (s.updatedReplicas) out.updatedReplicas = s.updatedReplicas;
-  if (s.readyReplicas) out.readyReplicas = s.readyReplicas;
-  if (s.availableReplicas) out.availableReplicas = s.availableReplicas;
-  if (s.unavailableReplicas) out.unavailableReplicas = s.unavailableReplicas;
-  if (s.terminatingReplicas) out.terminatingReplicas = s.terminatingReplicas;
-  if (s.conditions?.length) out.conditions = s.conditions;
-  if (s.collisionCount !== undefined) out.collisionCount = s.collisionCount;
-  return out;
 }
