@@ -16,6 +16,7 @@ import {
 import type { BindMount, Propagation, SpecInput } from '../oci/spec.js';
 import type { OciSeccomp } from '../oci/types.js';
 import { resolveUser } from '../oci/user.js';
+import { findExecutable } from './executable.js';
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -212,6 +213,22 @@ export async function composeSpecInput(c: ContainerSpecContext): Promise<SpecInp
     ...(sc?.runAsGroup ? { runAsGroup: Number(sc.runAsGroup.value) } : {}),
     supplementalGroups: (sc?.supplementalGroups ?? []).map(Number),
   });
+  const cwd = c.config.workingDir || c.image.workingDir || '/';
+  const [cmd] = args;
+  if (
+    cmd !== undefined &&
+    (await findExecutable(
+      c.rootfs,
+      cmd,
+      env,
+      cwd,
+      c.config.mounts.map((m) => m.containerPath),
+    )) === undefined
+  ) {
+    throw new InvalidArgumentError(
+      `config.command: ${JSON.stringify(cmd)} is not a file in image ${c.imageName} (looked up along the container's PATH)`,
+    );
+  }
   const capabilities = privileged
     ? ALL_CAPABILITIES.filter((cap) => c.available.has(cap))
     : resolveCapabilities(
@@ -233,7 +250,7 @@ export async function composeSpecInput(c: ContainerSpecContext): Promise<SpecInp
     readonlyRootfs: sc?.readonlyRootfs ?? false,
     args,
     env,
-    cwd: c.config.workingDir || c.image.workingDir || '/',
+    cwd,
     user,
     ...(hostname !== undefined ? { hostname } : {}),
     capabilities,

@@ -26,11 +26,22 @@ function seconds(v: string, field: string): number {
   return n;
 }
 
-/** runtimeService builds the RuntimeService handlers over `shim`. */
+/** OpenStream is a server stream the server ends when it shuts down. */
+export interface OpenStream {
+  end(): void;
+}
+
+/**
+ * runtimeService builds the RuntimeService handlers over `shim`. Open
+ * GetContainerEvents streams are kept in `streams`, so that a shim shutting
+ * down ends them cleanly (clients see the end and reconnect) rather than
+ * leaving them to be cut.
+ */
 export function runtimeService(
   shim: Shim,
   kit: HandlerKit,
   info: RuntimeInfo,
+  streams: Set<OpenStream>,
 ): RuntimeServiceHandlers {
   return {
     Version: kit.unary('Version', () => ({
@@ -130,12 +141,19 @@ export function runtimeService(
       const unsubscribe = shim.ctx.events.subscribe((ev) => {
         call.write(ev);
       });
+      const stream = { end: () => call.end() };
+      streams.add(stream);
+      let ended = false;
       const end = (): void => {
+        if (ended) return;
+        ended = true;
         unsubscribe();
-        kit.done('GetContainerEvents', status.CANCELLED, t0);
+        streams.delete(stream);
+        kit.done('GetContainerEvents', status.OK, t0);
       };
       call.once('cancelled', end);
       call.once('close', end);
+      call.once('finish', end);
       call.once('error', end);
     },
     Exec: (call: ServerDuplexStream<ExecStreamRequest__Output, ExecStreamResponse>) =>

@@ -7,7 +7,7 @@ import type { Shim } from '../core/shim.js';
 import type { ShimMetrics } from '../metrics/metrics.js';
 import { HandlerKit } from './handlers.js';
 import { imageService } from './image-service.js';
-import { runtimeService } from './runtime-service.js';
+import { runtimeService, type OpenStream } from './runtime-service.js';
 
 /** ShimServerOptions configure the gRPC server. */
 export interface ShimServerOptions {
@@ -31,6 +31,7 @@ export class ShimServer implements AsyncDisposable {
   private readonly server: Server;
   private socketPath: string | undefined;
   private closed = false;
+  private readonly streams = new Set<OpenStream>();
 
   constructor(opts: ShimServerOptions) {
     // The 64 MiB limit leaves room for ExecSync's two 16 MiB outputs.
@@ -45,7 +46,10 @@ export class ShimServer implements AsyncDisposable {
       .version()
       .then((v) => (info.ociRuntime = v))
       .catch(() => (info.ociRuntime = opts.shim.ctx.runtime.name));
-    this.server.addService(proto.RuntimeService.service, runtimeService(opts.shim, kit, info));
+    this.server.addService(
+      proto.RuntimeService.service,
+      runtimeService(opts.shim, kit, info, this.streams),
+    );
     this.server.addService(proto.ImageService.service, imageService(opts.shim, kit));
   }
 
@@ -71,6 +75,7 @@ export class ShimServer implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const s of [...this.streams]) s.end();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.server.forceShutdown();

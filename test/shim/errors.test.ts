@@ -95,6 +95,23 @@ describe('edges: unknown ids, invalid configs, idempotent verbs', () => {
     expect(containers).toEqual([]);
   });
 
+  it('reports a command missing from the image and leaves nothing behind', async () => {
+    const r = h.client.runtime;
+    const msg = await expectCode(
+      (async () => {
+        const { containerId } = await r.CreateContainer({
+          podSandboxId: pod.id,
+          config: { ...h.container('missing', 'true'), command: ['/no/such/binary'] },
+        });
+        await r.StartContainer({ containerId });
+      })(),
+      status.INVALID_ARGUMENT,
+    );
+    expect(msg).toMatch(/no\/such\/binary.*is not a file in image busybox/);
+    const { containers } = await r.ListContainers({ filter: { podSandboxId: pod.id } });
+    expect(containers.filter((c) => c.metadata?.name === 'missing')).toEqual([]);
+  });
+
   it('refuses a duplicate container name, a second start, and updates of an exited container', async () => {
     const id = await startContainer(h, pod, h.container('dup', 'exec sleep 3600'));
     await expectCode(

@@ -100,7 +100,7 @@ describe('pod lifecycle (crun, conmon, CNI)', () => {
     const polite = await startContainer(
       h,
       pod,
-      h.container('polite', "trap 'exit 7' TERM; while :; do sleep 0.1; done"),
+      h.container('polite', "trap 'exit 7' TERM; echo ready; while :; do sleep 0.1; done"),
     );
 
     const s0 = await waitExited(h, ok);
@@ -111,8 +111,10 @@ describe('pod lifecycle (crun, conmon, CNI)', () => {
     expect(s3.exitCode).toBe(3);
     expect(s3.reason).toBe('Error');
 
-    await waitFor(async () => (await execText(h, polite, ['true'])) === '', {
-      what: 'polite running',
+    // PID 1 drops a SIGTERM that comes before its trap is set: wait for the shell to say so.
+    const politeLog = join(pod.config.logDirectory ?? '', 'polite.log');
+    await waitFor(async () => (await logLines(politeLog)).some((l) => l.text === 'ready'), {
+      what: 'polite ready',
     });
     await h.client.runtime.StopContainer({ containerId: polite, timeout: 30 });
     expect((await containerStatus(h, polite)).exitCode).toBe(7);

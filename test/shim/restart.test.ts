@@ -82,7 +82,17 @@ describe('restart: state on disk, running containers untouched, stale state reco
     const strayCgroup = `${h.cgroupParent}/pod-stray`;
     await mkdir(join(h.root, 'containers', 'c'.repeat(64)), { recursive: true });
 
+    // An open event stream is ended cleanly (status OK) when the shim shuts down.
+    const events = h.client.raw.runtime.GetContainerEvents({});
+    events.on('data', () => undefined);
+    events.on('error', () => undefined);
+    const streamStatus = new Promise<number>((r) =>
+      events.on('status', (st: { code: number }) => r(st.code)),
+    );
+    await waitFor(() => h.shim.ctx.events.subscribers > 0, { what: 'events subscriber' });
+
     await h.restart(async () => {
+      expect(await streamStatus).toBe(0);
       // While the shim is down, `later` exits; conmon records it.
       await waitFor(() => pathExists(join(h.root, 'exits', later)), {
         timeoutMs: 20_000,
