@@ -84,14 +84,24 @@ export async function readJson(c: Ctx, allowEmpty = false): Promise<unknown> {
   return mediaType(ct) === PROTOBUF ? decodeProtobufBody(body) : decodeJsonOrYaml(body, ct);
 }
 
-/** checkResourceVersion: a body that names a resourceVersion must name the current one. */
+/**
+ * checkResourceVersion: a body that names a resourceVersion must name the
+ * current one, and one that names a uid must name this object's (else 409).
+ */
 export function checkResourceVersion(
   info: ResourceInfo,
   current: ApiObject,
-  proposed: { metadata?: { resourceVersion?: string } },
+  proposed: { metadata?: { resourceVersion?: string; uid?: string } },
 ): void {
+  const gr = { group: info.group, resource: info.resource };
   const rv = proposed.metadata?.resourceVersion;
-  if (rv && rv !== current.metadata.resourceVersion) {
-    throw newConflict({ group: info.group, resource: info.resource }, current.metadata.name);
+  if (rv && rv !== current.metadata.resourceVersion) throw newConflict(gr, current.metadata.name);
+  const uid = proposed.metadata?.uid;
+  if (uid && uid !== current.metadata.uid) {
+    throw newConflict(
+      gr,
+      current.metadata.name,
+      `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid}`,
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:https';
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -50,7 +51,13 @@ export class ApiServer {
 
   /** run listens, serves until `signal` aborts, and resolves once closed. */
   async run(signal: AbortSignal, onListening?: (port: number) => void): Promise<void> {
-    const deps: HandlerDeps = { ...this.deps, signal };
+    // Every open watch listens on this signal: a child signal of our own may
+    // have that many listeners without Node's leak warning.
+    const own = new AbortController();
+    setMaxListeners(0, own.signal);
+    if (signal.aborted) own.abort();
+    else signal.addEventListener('abort', () => own.abort(), { once: true });
+    const deps: HandlerDeps = { ...this.deps, signal: own.signal };
     const server = createServer({ cert: this.cfg.tls.cert, key: this.cfg.tls.key }, (req, res) => {
       void this.handle(req, res, deps);
     });

@@ -97,11 +97,23 @@ export class ApiRegistry {
       ns.metadata.deletionTimestamp ||
       (ns['status'] as { phase?: string } | undefined)?.phase === 'Terminating'
     ) {
-      throw newForbidden(
+      const e = newForbidden(
         gr,
         name,
         `unable to create new content in namespace ${namespace} because it is being terminated`,
       );
+      // Controllers tell this refusal from others by its cause, as in Kubernetes.
+      e.status.details = {
+        ...e.status.details,
+        causes: [
+          {
+            reason: 'NamespaceTerminating',
+            message: `namespace ${namespace} is being terminated`,
+            field: 'metadata.namespace',
+          },
+        ],
+      };
+      throw e;
     }
   }
 }
