@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 npm ci --no-audit --no-fund --loglevel=error
 npm run build
+bash scripts/build-test-images.sh
 npm run typecheck
 npm run lint
 npx vitest run

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick start, first command: installs what is needed, builds, and brings up a
-# local cluster with the demo app. Idempotent: running it again keeps what runs.
+# local 3-node cluster with the demo app. Idempotent: running it again keeps
+# what runs. Extra arguments go to `up` (e.g. --nodes 2, --name dev).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,4 +10,5 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 npm run build --silent
-node dist/cli/up/main.js "$@" up
+bash scripts/build-test-images.sh >/dev/null
+node dist/cli/up/main.js up "$@"

@@ -1,217 +1,349 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { isAlreadyExists, isNotFound } from '../../controlplane/api/errors.js';
 import type { KubeObject } from '../../controlplane/api/meta.js';
-import { findByKind } from '../../controlplane/api/resources.js';
+import { findByKind, findResource } from '../../controlplane/api/resources.js';
+import type { Node } from '../../controlplane/api/types/index.js';
 import { RestClient } from '../../controlplane/client/index.js';
-import { buildKubeconfig, writeKubeconfig } from '../../controlplane/client/kubeconfig.js';
-import { generateCa, generateCert } from '../../lib/pki.js';
-import { freePort } from '../../lib/ports.js';
+import { connectRuntime } from '../../proto/loader.js';
+import { importFile } from '../../runtime-shim/import-client.js';
 import { waitFor } from '../../lib/wait.js';
+import { loadOrCreateConfig, type ClusterConfig } from './config.js';
+import {
+  cgroupParent,
+  controlPlane,
+  nodeComponents,
+  Paths,
+  repoRoot,
+  type Component,
+} from './components.js';
+import {
+  planHostNetwork,
+  run as sh,
+  setUpHostNetwork,
+  tearDownHostNetwork,
+  type HostNetwork,
+} from './host-network.js';
 import { readPid, startDetached, stopProcess } from './processes.js';
-
-/** repoRoot is the checkout the built files run from (dist/cli/up → ../../..). */
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-
-export interface ClusterConfig {
-  name: string;
-  etcdClientPort: number;
-  etcdPeerPort: number;
-  apiserverPort: number;
-  serviceClusterIpRange: string;
-}
+import { ensureSecrets, writeComponentKubeconfig } from './secrets.js';
 
 export interface LocalClusterOptions {
   name: string;
   stateDir: string;
-  /** say prints progress lines. */
+  /** say prints one progress line. */
   say: (line: string) => void;
 }
 
-type Component = 'etcd' | 'apiserver';
+export interface UpOptions {
+  nodes: number;
+  runtime: 'crun' | 'runc';
+  /** images are archives imported on every node (the built-in test images by default). */
+  images: string[];
+  /** manifests are applied once the nodes are Ready. */
+  manifests: string[];
+  timeoutMs?: number;
+}
+
+const nodesInfo = findResource('', 'v1', 'nodes')!;
+
+/** CommandError is a failure whose message is for a person (no stack trace). */
+export class CommandError extends Error {
+  override name = 'CommandError';
+}
 
 /**
- * LocalCluster is a cluster on this machine whose processes run detached,
- * with everything (certificates, tokens, kubeconfig, etcd data, logs, pid
- * files) under one state dir. `up` is idempotent: what runs already is kept.
+ * LocalCluster is a multi-node cluster on this machine: the control plane
+ * in the root network namespace, each node a network namespace "host" on a
+ * bridge running its own shim and agent, every process detached with its
+ * pid and log under the cluster's state dir. `up` is idempotent; `down`
+ * removes every process, namespace, bridge, route, rule, mount and cgroup
+ * it made.
  */
 export class LocalCluster {
-  constructor(private readonly opts: LocalClusterOptions) {}
+  readonly paths: Paths;
 
-  private path(...p: string[]): string {
-    return join(this.opts.stateDir, ...p);
+  constructor(private readonly opts: LocalClusterOptions) {
+    this.paths = new Paths(opts.stateDir);
   }
 
-  get kubeconfigPath(): string {
-    return this.path('admin.kubeconfig');
+  private say(line: string): void {
+    this.opts.say(line);
   }
 
-  private async config(): Promise<ClusterConfig> {
-    const file = this.path('cluster.json');
-    if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as ClusterConfig;
-    const cfg: ClusterConfig = {
-      name: this.opts.name,
-      etcdClientPort: await freePort(),
-      etcdPeerPort: await freePort(),
-      apiserverPort: await portOr(6443),
-      serviceClusterIpRange: '10.96.0.0/16',
-    };
-    await writeFile(file, JSON.stringify(cfg, null, 2) + '\n');
-    return cfg;
-  }
-
-  /** secrets makes (once) the CA, the API server's certificate and the admin token. */
-  private async secrets(): Promise<{ ca: string; token: string }> {
-    const pki = this.path('pki');
-    await mkdir(pki, { recursive: true, mode: 0o700 });
-    const caFile = join(pki, 'ca.crt');
-    if (!existsSync(caFile)) {
-      const ca = await generateCa(`tugboat-${this.opts.name}-ca`);
-      const serving = await generateCert(ca, {
-        commonName: 'tug-apiserver',
-        dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
-        ips: ['127.0.0.1', '10.96.0.1'],
+  private async startAll(components: Component[]): Promise<void> {
+    for (const c of components) {
+      const r = await startDetached({
+        command: c.command,
+        args: c.args,
+        logFile: c.logFile,
+        pidFile: c.pidFile,
       });
-      await writeFile(join(pki, 'ca.key'), ca.key, { mode: 0o600 });
-      await writeFile(join(pki, 'apiserver.crt'), serving.cert);
-      await writeFile(join(pki, 'apiserver.key'), serving.key, { mode: 0o600 });
-      await writeFile(caFile, ca.cert);
+      this.say(
+        r.started ? `started ${c.name} (pid ${r.pid})` : `${c.name} already running (pid ${r.pid})`,
+      );
     }
-    const tokens = join(pki, 'tokens.csv');
-    if (!existsSync(tokens)) {
-      const t = randomBytes(24).toString('hex');
-      await writeFile(tokens, `${t},admin,admin,"system:masters"\n`, { mode: 0o600 });
-    }
-    const token = (await readFile(tokens, 'utf8')).split(',')[0]!;
-    return { ca: await readFile(caFile, 'utf8'), token };
   }
 
-  private async start(c: Component, args: string[]): Promise<void> {
-    const command = c === 'etcd' ? 'etcd' : process.execPath;
-    const full = c === 'etcd' ? args : [join(repoRoot, `bin/tug-${c}`), ...args];
-    const r = await startDetached({
-      command,
-      args: full,
-      logFile: this.path('logs', `${c}.log`),
-      pidFile: this.path('run', `${c}.pid`),
-    });
-    this.opts.say(
-      r.started ? `started ${c} (pid ${r.pid})` : `${c} already running (pid ${r.pid})`,
-    );
+  /** clusterConfig reads the config of an existing cluster, or undefined. */
+  async existingConfig(): Promise<ClusterConfig | undefined> {
+    const f = this.paths.p('cluster.json');
+    return existsSync(f) ? (JSON.parse(await readFile(f, 'utf8')) as ClusterConfig) : undefined;
   }
 
-  /** up starts etcd and the API server, writes the kubeconfig and waits until the API answers. */
-  async up(): Promise<RestClient> {
+  network(cfg: ClusterConfig): HostNetwork {
+    return planHostNetwork(cfg.name, cfg.hostPrefix, cfg.nodes);
+  }
+
+  /** up brings the whole cluster up and waits until every node is Ready. */
+  async up(o: UpOptions): Promise<RestClient> {
+    const deadline = o.timeoutMs ?? 120_000;
+    const t0 = Date.now();
     for (const d of ['logs', 'run', 'etcd'])
-      await mkdir(this.path(d), { recursive: true, mode: 0o700 });
-    const cfg = await this.config();
-    const { ca, token } = await this.secrets();
-    const etcdUrl = `http://127.0.0.1:${cfg.etcdClientPort}`;
-    const peerUrl = `http://127.0.0.1:${cfg.etcdPeerPort}`;
-    await this.start('etcd', [
-      '--name',
-      'etcd0',
-      '--data-dir',
-      this.path('etcd'),
-      '--listen-client-urls',
-      etcdUrl,
-      '--advertise-client-urls',
-      etcdUrl,
-      '--listen-peer-urls',
-      peerUrl,
-      '--initial-advertise-peer-urls',
-      peerUrl,
-      '--initial-cluster',
-      `etcd0=${peerUrl}`,
-      '--experimental-watch-progress-notify-interval',
-      '5s',
-    ]);
+      await mkdir(this.paths.p(d), { recursive: true, mode: 0o700 });
+    const cfg = await loadOrCreateConfig(this.paths.root, {
+      name: this.opts.name,
+      nodes: o.nodes,
+      runtime: o.runtime,
+    });
+    const net = this.network(cfg);
+    const secrets = await ensureSecrets(this.paths.root, cfg);
+    const local = `https://127.0.0.1:${cfg.apiserverPort}`;
+    const fromNodes = `https://${net.gateway}:${cfg.apiserverPort}`;
+    await writeComponentKubeconfig(this.paths.adminKubeconfig, cfg, secrets, 'admin', local);
+    await writeComponentKubeconfig(
+      this.paths.p('controller-manager.kubeconfig'),
+      cfg,
+      secrets,
+      'controller-manager',
+      local,
+    );
+    await writeComponentKubeconfig(
+      this.paths.p('scheduler.kubeconfig'),
+      cfg,
+      secrets,
+      'scheduler',
+      local,
+    );
+    for (const n of cfg.nodes) {
+      for (const d of ['cni', 'agent', 'pods', 'shim'])
+        await mkdir(this.paths.node(n, d), { recursive: true, mode: 0o700 });
+      await writeComponentKubeconfig(
+        this.paths.node(n, 'kubeconfig'),
+        cfg,
+        secrets,
+        `node-${n}`,
+        fromNodes,
+      );
+    }
+    await setUpHostNetwork(net);
+    this.say(`node hosts ${cfg.nodes.join(', ')} on bridge ${net.bridge} (${net.gateway}/24)`);
+
+    const [etcd, apiserver, ...rest] = controlPlane(cfg, this.paths, net);
+    await this.startAll([etcd!]);
+    await this.waitProcess(
+      etcd!,
+      () => fetchOk(`http://127.0.0.1:${cfg.etcdClientPort}/health`),
+      30_000,
+    );
+    await this.startAll([apiserver!]);
+    const admin = secrets.identities.get('admin')!;
+    const client = new RestClient({ server: local, ca: secrets.ca, token: admin.token });
+    await this.waitProcess(
+      apiserver!,
+      async () => (await client.requestText({ path: '/readyz' })) === 'ok',
+      30_000,
+    );
+    await this.waitProcess(
+      apiserver!,
+      async () => !!(await client.request({ path: '/api/v1/namespaces/default' })),
+      30_000,
+    );
+    this.say(`API server ready at ${local}`);
+    await this.startAll(rest);
+
+    for (const n of cfg.nodes) {
+      const [shim, agent] = nodeComponents(cfg, this.paths, net, n);
+      await this.startAll([shim!]);
+      const address = `unix://${this.paths.shimSocket(n)}`;
+      await this.waitProcess(shim!, () => shimAnswers(address), 30_000);
+      for (const image of o.images) {
+        const got = await importFile(image, address);
+        this.say(`${n}: imported ${got.map((i) => i.repoTags?.join(', ') ?? i.id).join('; ')}`);
+      }
+      await this.startAll([agent!]);
+    }
+    const nodes = client.resource<Node>(nodesInfo);
     await waitFor(
-      async () =>
-        ((await (await fetch(`${etcdUrl}/health`)).json()) as { health?: string }).health ===
-        'true',
+      async () => {
+        const list = await nodes.list();
+        const ready = list.items.filter((x) =>
+          x.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        );
+        return ready.length === cfg.nodes.length ? list.items : undefined;
+      },
       {
-        timeoutMs: 30_000,
-        what: `etcd at ${etcdUrl} (log: ${this.path('logs', 'etcd.log')})`,
+        timeoutMs: Math.max(10_000, deadline - (Date.now() - t0)),
+        intervalMs: 200,
+        what: `${cfg.nodes.length} Ready nodes (logs: ${this.paths.p('logs')})`,
       },
     );
-    await this.start('apiserver', [
-      '--etcd-servers',
-      etcdUrl,
-      '--bind-address',
-      '127.0.0.1',
-      '--secure-port',
-      String(cfg.apiserverPort),
-      '--tls-cert-file',
-      this.path('pki', 'apiserver.crt'),
-      '--tls-private-key-file',
-      this.path('pki', 'apiserver.key'),
-      '--token-auth-file',
-      this.path('pki', 'tokens.csv'),
-      '--service-cluster-ip-range',
-      cfg.serviceClusterIpRange,
-    ]);
-    const server = `https://127.0.0.1:${cfg.apiserverPort}`;
-    const kc = buildKubeconfig({
-      server,
-      ca,
-      token,
-      clusterName: `tug-${cfg.name}`,
-      contextName: `tug-${cfg.name}`,
-      userName: `tug-${cfg.name}-admin`,
-    });
-    await writeKubeconfig(this.kubeconfigPath, kc);
-    const client = new RestClient({ server, ca, token });
-    await waitFor(async () => (await client.requestText({ path: '/readyz' })) === 'ok', {
-      timeoutMs: 30_000,
-      what: `the API server at ${server} (log: ${this.path('logs', 'apiserver.log')})`,
-    });
-    await waitFor(async () => !!(await client.request({ path: '/api/v1/namespaces/default' })), {
-      timeoutMs: 30_000,
-    });
-    this.opts.say(`API server ready at ${server}`);
-    const userCopy = join(homedir(), '.tug', 'kubeconfig');
-    await mkdir(dirname(userCopy), { recursive: true });
-    await writeKubeconfig(userCopy, kc);
-    await chmod(userCopy, 0o600);
+    await this.routeHostToPods(client, net);
+    this.say(`${cfg.nodes.length} node(s) Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    for (const m of o.manifests) for (const line of await applyManifests(client, m)) this.say(line);
     return client;
   }
 
-  /** down stops every process this cluster started; `keepData` keeps etcd's data and the certificates. */
-  async down(): Promise<void> {
-    for (const c of ['apiserver', 'etcd'] as Component[]) {
-      if (await stopProcess(this.path('run', `${c}.pid`))) this.opts.say(`stopped ${c}`);
+  /** waitProcess waits for `ready`, failing early (with the log's tail) if the process exits. */
+  private async waitProcess(
+    c: Component,
+    ready: () => Promise<boolean>,
+    timeoutMs: number,
+  ): Promise<void> {
+    try {
+      await waitFor(
+        async () => {
+          if (!(await readPid(c.pidFile))) throw new CommandError(`${c.name} exited`);
+          return ready();
+        },
+        { timeoutMs, intervalMs: 100, what: c.name },
+      );
+    } catch (e) {
+      const tail = (await readFile(c.logFile, 'utf8').catch(() => ''))
+        .trim()
+        .split('\n')
+        .slice(-8)
+        .join('\n  ');
+      throw new CommandError(
+        `${c.name} did not come up: ${(e as Error).message}\n  log ${c.logFile}:\n  ${tail}`,
+        { cause: e },
+      );
     }
   }
 
-  /** status lists the components and whether each runs. */
-  async status(): Promise<{ component: Component; pid?: number }[]> {
-    const out: { component: Component; pid?: number }[] = [];
-    for (const c of ['etcd', 'apiserver'] as Component[]) {
-      const pid = await readPid(this.path('run', `${c}.pid`));
-      out.push(pid ? { component: c, pid } : { component: c });
+  /** routeHostToPods lets the host reach pods: a route per node's pod CIDR via the node's address. */
+  private async routeHostToPods(client: RestClient, net: HostNetwork): Promise<void> {
+    const list = await client.resource<Node>(nodesInfo).list();
+    for (const n of list.items) {
+      const host = net.nodes.find((h) => h.node === n.metadata.name);
+      if (host && n.spec?.podCIDR)
+        await sh('ip', ['route', 'replace', n.spec.podCIDR, 'via', host.ip]);
+    }
+  }
+
+  /**
+   * down stops every process (agents first, leaving nothing for them to
+   * restart), removes every pod through each node's shim, then tears down the
+   * node hosts, cgroups and mounts; the state dir goes unless `keepData`.
+   */
+  async down(keepData: boolean): Promise<void> {
+    const cfg = await this.existingConfig();
+    if (!cfg) {
+      this.say(`no cluster "${this.opts.name}" at ${this.paths.root}`);
+      return;
+    }
+    const net = this.network(cfg);
+    const nodeParts = cfg.nodes.map((n) => nodeComponents(cfg, this.paths, net, n));
+    for (const [, agent] of nodeParts)
+      if (await stopProcess(agent!.pidFile)) this.say(`stopped ${agent!.name}`);
+    for (const [[shim], n] of nodeParts.map((p, i) => [p, cfg.nodes[i]!] as const)) {
+      if (await readPid(shim!.pidFile)) {
+        const removed = await removeAllPods(`unix://${this.paths.shimSocket(n)}`);
+        if (removed) this.say(`${n}: removed ${removed} pod sandbox(es)`);
+      }
+      if (await stopProcess(shim!.pidFile)) this.say(`stopped ${shim!.name}`);
+    }
+    for (const c of controlPlane(cfg, this.paths, net).reverse()) {
+      if (await stopProcess(c.pidFile)) this.say(`stopped ${c.name}`);
+    }
+    await unmountUnder(this.paths.root);
+    await tearDownHostNetwork(net);
+    for (const n of cfg.nodes) await removeCgroup(cgroupParent(cfg, n));
+    this.say(`removed node hosts and bridge ${net.bridge}`);
+    if (!keepData) {
+      await rm(this.paths.root, { recursive: true, force: true });
+      this.say(`removed ${this.paths.root}`);
+    }
+  }
+
+  /** status reports each process of the cluster. */
+  async status(): Promise<{ name: string; pid?: number }[]> {
+    const cfg = await this.existingConfig();
+    if (!cfg) return [];
+    const net = this.network(cfg);
+    const all = [
+      ...controlPlane(cfg, this.paths, net),
+      ...cfg.nodes.flatMap((n) => nodeComponents(cfg, this.paths, net, n)),
+    ];
+    const out: { name: string; pid?: number }[] = [];
+    for (const c of all) {
+      const pid = await readPid(c.pidFile);
+      out.push(pid ? { name: c.name, pid } : { name: c.name });
     }
     return out;
   }
 }
 
-async function portOr(preferred: number): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => void freePort().then(resolve));
-    s.listen(preferred, '127.0.0.1', () => s.close(() => resolve(preferred)));
-  });
+async function fetchOk(url: string): Promise<boolean> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  return res.ok;
+}
+
+async function shimAnswers(address: string): Promise<boolean> {
+  const c = connectRuntime(address);
+  try {
+    await c.runtime.Version({}, { timeoutMs: 2000 });
+    return true;
+  } finally {
+    c.close();
+  }
+}
+
+/** removeAllPods stops and removes every pod sandbox a shim has (containers go with them). */
+async function removeAllPods(address: string): Promise<number> {
+  const c = connectRuntime(address);
+  try {
+    const { items } = await c.runtime.ListPodSandbox({}, { timeoutMs: 10_000 });
+    for (const s of items ?? []) {
+      await c.runtime.StopPodSandbox({ podSandboxId: s.id }, { timeoutMs: 60_000 });
+      await c.runtime.RemovePodSandbox({ podSandboxId: s.id }, { timeoutMs: 60_000 });
+    }
+    return items?.length ?? 0;
+  } catch {
+    return 0;
+  } finally {
+    c.close();
+  }
+}
+
+/** unmountUnder unmounts anything still mounted below `dir`, deepest first. */
+async function unmountUnder(dir: string): Promise<void> {
+  const info = await readFile('/proc/self/mountinfo', 'utf8');
+  const points = info
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((p) => p === dir || p.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const p of points) await sh('umount', ['-l', p]).catch(() => '');
+}
+
+/** removeCgroup removes a (now empty) cgroup from every v1 hierarchy and the unified one. */
+async function removeCgroup(path: string): Promise<void> {
+  const roots = await readdir('/sys/fs/cgroup').catch(() => [] as string[]);
+  for (const r of ['', ...roots]) {
+    const dir = join('/sys/fs/cgroup', r, path);
+    if (!existsSync(dir)) continue;
+    const children = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory());
+    for (const ch of children) await rmdir(join(dir, ch.name)).catch(() => {});
+    await rmdir(dir).catch(() => {});
+  }
 }
 
 /**
  * applyManifests creates each document of a YAML file, or replaces it when it
- * exists (a full `tug apply` with three-way merges comes with the CLI).
+ * exists (the full three-way `tug apply` lives in the CLI).
  */
 export async function applyManifests(
   client: RestClient,
@@ -221,11 +353,11 @@ export async function applyManifests(
   const docs = parseAllDocuments(await readFile(file, 'utf8'));
   const out: string[] = [];
   for (const doc of docs) {
-    if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0]!.message}`);
+    if (doc.errors.length) throw new CommandError(`${file}: ${doc.errors[0]!.message}`);
     const obj = doc.toJS() as KubeObject | null;
     if (!obj) continue;
     const info = findByKind(obj.apiVersion ?? '', obj.kind ?? '');
-    if (!info) throw new Error(`${file}: no resource serves ${obj.apiVersion}/${obj.kind}`);
+    if (!info) throw new CommandError(`${file}: no resource serves ${obj.apiVersion}/${obj.kind}`);
     const rc = client.resource<KubeObject>(
       info,
       info.namespaced ? (obj.metadata?.namespace ?? namespace) : undefined,
@@ -250,3 +382,12 @@ export async function applyManifests(
   }
   return out;
 }
+
+/** defaultImages are the built-in test images (built by scripts/build-test-images.sh). */
+export const defaultImages = (): string[] =>
+  ['busybox.tar', 'webserver.tar']
+    .map((f) => join(repoRoot, 'dist', 'test-images', f))
+    .filter((f) => existsSync(f));
+
+/** userKubeconfig is where `tug up` copies the admin kubeconfig for `tug` to find. */
+export const userKubeconfig = (): string => join(homedir(), '.tug', 'kubeconfig');

@@ -1,0 +1,182 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ClusterConfig } from './config.js';
+import { inNetns, type HostNetwork } from './host-network.js';
+
+/** repoRoot is the checkout the built files run from (dist/cli/up → ../../..). */
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Component is one process of a local cluster: how to start it and where it keeps its pid and log. */
+export interface Component {
+  name: string;
+  command: string;
+  args: string[];
+  pidFile: string;
+  logFile: string;
+  /** netns is the node host it runs in (root namespace when absent). */
+  netns?: string;
+}
+
+/** Paths are where a cluster keeps things under its state dir. */
+export class Paths {
+  constructor(readonly root: string) {}
+  p(...rest: string[]): string {
+    return join(this.root, ...rest);
+  }
+  pid(name: string): string {
+    return this.p('run', `${name}.pid`);
+  }
+  log(name: string): string {
+    return this.p('logs', `${name}.log`);
+  }
+  node(node: string, ...rest: string[]): string {
+    return this.p('nodes', node, ...rest);
+  }
+  shimSocket(node: string): string {
+    return this.node(node, 'shim.sock');
+  }
+  get adminKubeconfig(): string {
+    return this.p('admin.kubeconfig');
+  }
+}
+
+const bin = (name: string): string => join(repoRoot, 'bin', name);
+
+/** cgroupParent is the cgroup a node's shim puts its pods under (removed by `tug down`). */
+export const cgroupParent = (cfg: ClusterConfig, node: string): string =>
+  `/tug-${cfg.name}-${node}`;
+
+/** controlPlane lists the control plane's processes (root network namespace). */
+export function controlPlane(cfg: ClusterConfig, paths: Paths, net: HostNetwork): Component[] {
+  const etcdUrl = `http://127.0.0.1:${cfg.etcdClientPort}`;
+  const peer = `http://127.0.0.1:${cfg.etcdPeerPort}`;
+  const node = process.execPath;
+  const c = (name: string, command: string, args: string[]): Component => ({
+    name,
+    command,
+    args,
+    pidFile: paths.pid(name),
+    logFile: paths.log(name),
+  });
+  return [
+    c('etcd', 'etcd', [
+      '--name',
+      'etcd0',
+      '--data-dir',
+      paths.p('etcd'),
+      '--listen-client-urls',
+      etcdUrl,
+      '--advertise-client-urls',
+      etcdUrl,
+      '--listen-peer-urls',
+      peer,
+      '--initial-advertise-peer-urls',
+      peer,
+      '--initial-cluster',
+      `etcd0=${peer}`,
+      '--experimental-watch-progress-notify-interval',
+      '5s',
+    ]),
+    c('apiserver', node, [
+      bin('tug-apiserver'),
+      '--etcd-servers',
+      etcdUrl,
+      '--bind-address',
+      '0.0.0.0',
+      '--secure-port',
+      String(cfg.apiserverPort),
+      '--advertise-address',
+      net.gateway,
+      '--tls-cert-file',
+      paths.p('pki', 'apiserver.crt'),
+      '--tls-private-key-file',
+      paths.p('pki', 'apiserver.key'),
+      '--token-auth-file',
+      paths.p('pki', 'tokens.csv'),
+      '--service-cluster-ip-range',
+      cfg.serviceCidr,
+    ]),
+    c('controller-manager', node, [
+      bin('tug-controller-manager'),
+      '--kubeconfig',
+      paths.p('controller-manager.kubeconfig'),
+      '--cluster-cidr',
+      cfg.podCidr,
+      '--metrics-port',
+      String(cfg.controllerManagerMetricsPort),
+      '--bind-address',
+      '127.0.0.1',
+    ]),
+    c('scheduler', node, [
+      bin('tug-scheduler'),
+      '--kubeconfig',
+      paths.p('scheduler.kubeconfig'),
+      '--metrics-port',
+      String(cfg.schedulerMetricsPort),
+      '--bind-address',
+      '127.0.0.1',
+    ]),
+  ];
+}
+
+/** nodeComponents lists one node's processes, run inside its network namespace. */
+export function nodeComponents(
+  cfg: ClusterConfig,
+  paths: Paths,
+  net: HostNetwork,
+  node: string,
+): Component[] {
+  const host = net.nodes.find((n) => n.node === node)!;
+  const wrap = (name: string, args: string[]): Component => {
+    const [command, full] = inNetns(host.netns, process.execPath, args);
+    return {
+      name: `${node}-${name}`,
+      command,
+      args: full,
+      pidFile: paths.pid(`${node}-${name}`),
+      logFile: paths.log(`${node}-${name}`),
+      netns: host.netns,
+    };
+  };
+  return [
+    wrap('shim', [
+      bin('tug-shim'),
+      'serve',
+      '--listen',
+      `unix://${paths.shimSocket(node)}`,
+      '--root',
+      paths.node(node, 'shim'),
+      '--runtime',
+      cfg.runtime,
+      '--cni-conf-dir',
+      paths.node(node, 'cni'),
+      '--cgroup-parent',
+      cgroupParent(cfg, node),
+      '--metrics-port',
+      '10250',
+      '--metrics-address',
+      host.ip,
+    ]),
+    wrap('agent', [
+      bin('tug-agent'),
+      '--kubeconfig',
+      paths.node(node, 'kubeconfig'),
+      '--node-name',
+      node,
+      '--runtime-endpoint',
+      `unix://${paths.shimSocket(node)}`,
+      '--node-ip',
+      host.ip,
+      '--root-dir',
+      paths.node(node, 'agent'),
+      '--pod-log-dir',
+      paths.node(node, 'pods'),
+      '--cni-conf-dir',
+      paths.node(node, 'cni'),
+      '--metrics-address',
+      host.ip,
+      '--metrics-port',
+      '10255',
+    ]),
+  ];
+}

@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { freePort } from '../../lib/ports.js';
+
+/** ClusterConfig is what a local cluster was made with; kept in `<state>/cluster.json`. */
+export interface ClusterConfig {
+  name: string;
+  /** index makes this cluster's address ranges distinct from other local clusters'. */
+  index: number;
+  nodes: string[];
+  runtime: 'crun' | 'runc';
+  /** hostPrefix is the /24 of the node hosts' bridge (`10.200.0`); the gateway is `.1`. */
+  hostPrefix: string;
+  podCidr: string;
+  serviceCidr: string;
+  etcdClientPort: number;
+  etcdPeerPort: number;
+  apiserverPort: number;
+  controllerManagerMetricsPort: number;
+  schedulerMetricsPort: number;
+}
+
+export interface ConfigRequest {
+  name: string;
+  nodes: number;
+  runtime: 'crun' | 'runc';
+}
+
+/**
+ * loadOrCreateConfig reads the cluster's config, or makes one: ranges chosen
+ * so that no two local clusters (state dirs beside this one) overlap, ports
+ * free now. An existing cluster keeps its config (a different node count or
+ * runtime asked for later is refused, not silently applied).
+ */
+export async function loadOrCreateConfig(
+  stateDir: string,
+  req: ConfigRequest,
+): Promise<ClusterConfig> {
+  const file = join(stateDir, 'cluster.json');
+  if (existsSync(file)) {
+    const cfg = JSON.parse(await readFile(file, 'utf8')) as ClusterConfig;
+    if (cfg.nodes.length !== req.nodes || cfg.runtime !== req.runtime) {
+      throw new Error(
+        `cluster "${req.name}" exists with ${cfg.nodes.length} node(s) on ${cfg.runtime}; run \`tug down --name ${req.name}\` first to change that`,
+      );
+    }
+    return cfg;
+  }
+  const used = await usedIndexes(dirname(stateDir));
+  let index = 0;
+  while (used.has(index)) index++;
+  if (index > 49) throw new Error('too many local clusters on this machine (50)');
+  const cfg: ClusterConfig = {
+    name: req.name,
+    index,
+    nodes: Array.from({ length: req.nodes }, (_, i) => `node-${i + 1}`),
+    runtime: req.runtime,
+    hostPrefix: `10.${200 + index}.0`,
+    podCidr: `10.${100 + index}.0.0/16`,
+    serviceCidr: `10.${50 + index}.0.0/16`,
+    etcdClientPort: await freePort(),
+    etcdPeerPort: await freePort(),
+    apiserverPort: index === 0 && (await portFree(6443)) ? 6443 : await freePort(),
+    controllerManagerMetricsPort: await freePort(),
+    schedulerMetricsPort: await freePort(),
+  };
+  await writeFile(file, JSON.stringify(cfg, null, 2) + '\n');
+  return cfg;
+}
+
+async function usedIndexes(parent: string): Promise<Set<number>> {
+  const used = new Set<number>();
+  for (const d of await readdir(parent).catch(() => [] as string[])) {
+    const f = join(parent, d, 'cluster.json');
+    if (!existsSync(f)) continue;
+    try {
+      used.add((JSON.parse(await readFile(f, 'utf8')) as ClusterConfig).index);
+    } catch {
+      // A config that doesn't parse belongs to nobody we can collide with.
+    }
+  }
+  return used;
+}
+
+async function portFree(port: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '0.0.0.0', () => s.close(() => resolve(true)));
+  });
+}
