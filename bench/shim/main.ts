@@ -2,8 +2,10 @@
  * bench/shim: per-pod start latency through the shim (gRPC RunPodSandbox +
  * CreateContainer + StartContainer, real CNI, conmon, crun) against a raw
  * baseline in the same run (a netns wired by hand with `ip`, `crun run -d`,
- * same busybox image). 30 pods one at a time, then 30 with 8 in flight;
- * prints p50/p99 of both and, last, the ratios. Target: ≤ 1.5× raw.
+ * same busybox image), and against the same by hand with the shim's kind of
+ * container (own overlay, the shim's OCI spec). 30 pods one at a time, then
+ * 30 with 8 in flight; prints p50/p99 of each and, last, the ratios.
+ * Target: ≤ 1.5× raw.
  *
  * `npm run bench -- shim [--pods N] [--parallel N] [--runtime crun|runc]`
  */
@@ -87,20 +89,32 @@ async function bench(o: Options): Promise<void> {
   const client = connectRuntime(`unix://${socket}`);
   // The raw side shares the image's layers read-only through one rootfs of the same store.
   const rawRootfs = await images.mountRootfs(`bench-raw-${tag}`, image);
-  const raw = new RawPods({
-    dir: join(dir, 'raw'),
-    runtimePath,
-    rootfs: rawRootfs,
-    bridge: `tugbr${tag}`,
-    prefix: `10.202.${await freeSubnetOctet(202)}.`,
-    cgroupParent: rawParent,
-    tag,
-    layout,
-  });
+  const rawOpts = { runtimePath, rootfs: rawRootfs, cgroupParent: rawParent, layout };
+  const raws = {
+    // `crun spec` defaults on the shared read-only root: the least a person could do.
+    raw: new RawPods({
+      ...rawOpts,
+      dir: join(dir, 'raw'),
+      bridge: `tugbr${tag}`,
+      prefix: `10.202.${await freeSubnetOctet(202)}.`,
+      tag: `${tag}a`,
+    }),
+    // The same container the shim makes (own overlay, secure spec, pod files), by hand.
+    same: new RawPods({
+      ...rawOpts,
+      dir: join(dir, 'raw-same'),
+      bridge: `tugbq${tag}`,
+      prefix: `10.204.${await freeSubnetOctet(204)}.`,
+      tag: `${tag}b`,
+      same: true,
+    }),
+  };
+  const sides = ['raw', 'same', 'shim'] as const;
+  type Side = (typeof sides)[number];
   const sandboxes: string[] = [];
   const phases: Record<string, number[]> = {};
   try {
-    await raw.setUp();
+    for (const r of Object.values(raws)) await r.setUp();
     const shimPod = async (i: number, round: string): Promise<number> =>
       timed(async () => {
         const config = {
@@ -135,8 +149,14 @@ async function bench(o: Options): Promise<void> {
         await client.runtime.StartContainer({ containerId });
         lap('StartContainer');
       });
-    const clearShim = async (): Promise<number> =>
+    const startPod = (side: Side, i: number, round: string): Promise<number> =>
+      side === 'shim' ? shimPod(i, round) : timed(() => raws[side].start(i));
+    const clear = (side: Side): Promise<number> =>
       timed(async () => {
+        if (side !== 'shim') {
+          await runPool(o.pods, o.parallel, (i) => raws[side].remove(i));
+          return;
+        }
         await runPool(sandboxes.length, o.parallel, async (i) => {
           const id = sandboxes[i] ?? '';
           await client.runtime.StopPodSandbox({ podSandboxId: id });
@@ -144,70 +164,89 @@ async function bench(o: Options): Promise<void> {
         });
         sandboxes.length = 0;
       });
-    const clearRaw = async (): Promise<number> =>
-      timed(() => runPool(o.pods, o.parallel, (i) => raw.remove(i)));
 
-    // Warm caches (binaries, plugin configs, the image's layers) on both sides before measuring.
-    await shimPod(0, 'warm');
-    await clearShim();
-    await raw.start(0);
-    await clearRaw();
+    // Warm caches (binaries, plugin configs, the image's layers) on every side before measuring.
+    for (const side of sides) {
+      await startPod(side, 0, 'warm');
+      await clear(side);
+    }
 
-    // Raw and shim alternate in chunks (one pod at a time, or `parallel` at once) so that both
-    // see the same background load: this machine is shared and its load swings.
-    const results: Record<string, { shim: number[]; raw: number[] }> = {};
-    const teardown: Record<string, { shim: number; raw: number }> = {};
+    // The sides alternate in chunks (one pod at a time, or `parallel` at once) so that all of
+    // them see the same background load: this machine is shared and its load swings.
+    type Times = Record<Side, number[]>;
+    const results: Record<string, Times> = {};
+    const teardown: Record<string, Record<Side, number>> = {};
     for (const [name, concurrency] of [
       ['sequential', 1],
       [`${o.parallel} at a time`, o.parallel],
     ] as const) {
       const round = name.replace(/\W+/g, '');
-      const r: { shim: number[]; raw: number[] } = { shim: [], raw: [] };
+      const r: Times = { raw: [], same: [], shim: [] };
       for (let first = 0; first < o.pods; first += concurrency) {
         const n = Math.min(concurrency, o.pods - first);
-        r.raw.push(...(await runPool(n, n, (k) => timed(() => raw.start(first + k)))));
-        r.shim.push(...(await runPool(n, n, (k) => shimPod(first + k, round))));
+        for (const side of sides) {
+          r[side].push(...(await runPool(n, n, (k) => startPod(side, first + k, round))));
+        }
       }
       results[name] = r;
-      teardown[name] = { raw: await clearRaw(), shim: await clearShim() };
+      teardown[name] = {
+        raw: await clear('raw'),
+        same: await clear('same'),
+        shim: await clear('shim'),
+      };
     }
 
-    const lines: string[] = [];
+    const ratios: string[] = [];
+    const sameRatios: string[] = [];
     console.log(
       `shim benchmark: ${o.pods} pods (sandbox + 1 container, ${BENCH_IMAGE}), runtime ${o.runtime}, ${layout.mode} cgroups`,
     );
+    console.log('per-pod start latency:');
     console.log(
-      'per-pod start latency (shim: RunPodSandbox+CreateContainer+StartContainer over gRPC; raw: 7 ip calls + crun run -d)',
+      '  shim      RunPodSandbox + CreateContainer + StartContainer over gRPC (CNI bridge, conmon, overlay)',
     );
+    console.log(
+      "  raw       7 ip calls + crun run -d, crun spec's defaults on the shared read-only image root",
+    );
+    console.log(
+      "  raw-same  the same by hand plus the shim's container: own overlay, its OCI spec (seccomp, caps, masks), pod files",
+    );
+    const row = (label: string, xs: number[]): string =>
+      `${label} p50 ${fmt(percentile(xs, 50))} p99 ${fmt(percentile(xs, 99))}`;
     for (const [name, r] of Object.entries(results)) {
-      const s50 = percentile(r.shim, 50);
-      const s99 = percentile(r.shim, 99);
-      const r50 = percentile(r.raw, 50);
-      const r99 = percentile(r.raw, 99);
       console.log(
-        `  ${name.padEnd(14)} shim p50 ${fmt(s50)}  p99 ${fmt(s99)} | raw p50 ${fmt(r50)}  p99 ${fmt(r99)}`,
+        `  ${name.padEnd(14)} ${row('shim', r.shim)} | ${row('raw', r.raw)} | ${row('raw-same', r.same)}`,
       );
       const t = teardown[name];
-      if (t)
+      if (t) {
         console.log(
-          `  ${''.padEnd(14)} teardown of all ${o.pods}: shim ${fmt(t.shim)}, raw ${fmt(t.raw)}`,
+          `  ${''.padEnd(14)} teardown of all ${o.pods}: shim ${fmt(t.shim)}, raw ${fmt(t.raw)}, raw-same ${fmt(t.same)}`,
         );
-      lines.push(`${name} p50 ${(s50 / r50).toFixed(2)}× p99 ${(s99 / r99).toFixed(2)}×`);
+      }
+      const ratio = (x: number[], y: number[], p: number): string =>
+        (percentile(x, p) / percentile(y, p)).toFixed(2);
+      ratios.push(`${name} p50 ${ratio(r.shim, r.raw, 50)}× p99 ${ratio(r.shim, r.raw, 99)}×`);
+      sameRatios.push(
+        `${name} p50 ${ratio(r.shim, r.same, 50)}× p99 ${ratio(r.shim, r.same, 99)}×`,
+      );
     }
     console.log(
       `  shim RPCs (all rounds) p50: ${Object.entries(phases)
         .map(([k, v]) => `${k} ${fmt(percentile(v, 50))}`)
         .join(', ')}`,
     );
-    console.log(`ratio shim/raw: ${lines.join('; ')} (target ≤ 1.5×)`);
+    console.log(`ratio shim/raw-same: ${sameRatios.join('; ')}`);
+    console.log(`ratio shim/raw: ${ratios.join('; ')} (target ≤ 1.5×)`);
   } finally {
     for (const id of sandboxes)
       await client.runtime.RemovePodSandbox({ podSandboxId: id }).catch(() => undefined);
     client.close();
     await server[Symbol.asyncDispose]();
     await shim[Symbol.asyncDispose]();
-    await runPool(o.pods, 8, (i) => raw.remove(i));
-    await raw.tearDown();
+    for (const r of Object.values(raws)) {
+      await runPool(o.pods, 8, (i) => r.remove(i));
+      await r.tearDown();
+    }
     await images.unmountRootfs(`bench-raw-${tag}`).catch(() => undefined);
     await network.reconcile(new Set()).catch(() => undefined);
     await runCommand('ip', ['link', 'del', shimBridge]).catch(() => undefined);

@@ -5,6 +5,13 @@ import { join } from 'node:path';
 import type { CgroupLayout } from '../../runtime-shim/cgroups/layout.js';
 import { removeCgroup } from '../../runtime-shim/cgroups/remove.js';
 import { CommandError } from '../../runtime-shim/errors.js';
+import { defaultSeccompProfile } from '../../runtime-shim/oci/seccomp.js';
+import {
+  DEFAULT_CAPABILITIES,
+  DEFAULT_MASKED_PATHS,
+  DEFAULT_READONLY_PATHS,
+} from '../../runtime-shim/oci/security.js';
+import { buildSpec } from '../../runtime-shim/oci/spec.js';
 import { runCommand } from '../../runtime-shim/util/command.js';
 
 /** RawPodsOptions configure the hand-made baseline. */
@@ -19,6 +26,13 @@ export interface RawPodsOptions {
   cgroupParent: string;
   tag: string;
   layout: CgroupLayout;
+  /**
+   * same makes each pod what the shim makes, by hand: its own overlay over
+   * the image, the shim's OCI spec (default capabilities, seccomp, masked
+   * paths, pod hostname/hosts/resolv.conf). Without it, pods run `crun
+   * spec`'s defaults on the shared read-only root.
+   */
+  same?: boolean;
 }
 
 const ip = (args: string[]): Promise<unknown> => runCommand('ip', args);
@@ -27,7 +41,7 @@ const ip = (args: string[]): Promise<unknown> => runCommand('ip', args);
  * RawPods is the benchmark's baseline: what a person does by hand for a pod
  * of one container, with no shim: a network namespace wired to a bridge with
  * `ip` (7 calls), a config.json, and `crun run -d` with the container's
- * output going to a file.
+ * output going to a file (and, with `same`, an overlay mount first).
  */
 export class RawPods {
   private readonly runtimeRoot: string;
@@ -64,7 +78,8 @@ export class RawPods {
     await ip(['-n', n.netns, 'link', 'set', 'lo', 'up']);
     await ip(['-n', n.netns, 'route', 'add', 'default', 'via', `${this.o.prefix}1`]);
     await mkdir(n.bundle, { recursive: true });
-    await writeFile(join(n.bundle, 'config.json'), JSON.stringify(this.spec(i, n.netns)));
+    const spec = this.o.same ? await this.sameSpec(i, n.netns, n.bundle) : this.spec(i, n.netns);
+    await writeFile(join(n.bundle, 'config.json'), JSON.stringify(spec));
     // Output goes to a file, never a pipe: the detached container would hold a pipe open.
     const log = openSync(join(n.bundle, 'console.log'), 'a');
     try {
@@ -86,6 +101,53 @@ export class RawPods {
     } finally {
       closeSync(log);
     }
+  }
+
+  /** sameSpec mounts the pod's overlay and writes its files, and returns the shim's spec for it. */
+  private async sameSpec(i: number, netns: string, bundle: string): Promise<object> {
+    for (const d of ['upper', 'work', 'merged']) await mkdir(join(bundle, d), { recursive: true });
+    const merged = join(bundle, 'merged');
+    await runCommand('mount', [
+      '-t',
+      'overlay',
+      'overlay',
+      '-o',
+      `lowerdir=${this.o.rootfs},upperdir=${join(bundle, 'upper')},workdir=${join(bundle, 'work')}`,
+      merged,
+    ]);
+    const etc = {
+      hosts: join(bundle, 'hosts'),
+      resolvConf: join(bundle, 'resolv.conf'),
+      hostname: join(bundle, 'hostname'),
+    };
+    await writeFile(etc.hosts, `127.0.0.1\tlocalhost\n${this.o.prefix}${i + 2}\traw${i}\n`);
+    await writeFile(etc.resolvConf, 'nameserver 10.96.0.10\n');
+    await writeFile(etc.hostname, `raw${i}\n`);
+    return buildSpec({
+      rootfs: merged,
+      readonlyRootfs: false,
+      args: ['sleep', '3600'],
+      env: ['PATH=/bin', `HOSTNAME=raw${i}`],
+      cwd: '/',
+      user: { uid: 0, gid: 0 },
+      hostname: `raw${i}`,
+      capabilities: [...DEFAULT_CAPABILITIES],
+      noNewPrivileges: true,
+      privileged: false,
+      seccomp: defaultSeccompProfile(DEFAULT_CAPABILITIES),
+      maskedPaths: [...DEFAULT_MASKED_PATHS],
+      readonlyPaths: [...DEFAULT_READONLY_PATHS],
+      netnsPath: `/var/run/netns/${netns}`,
+      hostPid: false,
+      hostIpc: false,
+      cgroupNamespace: this.o.layout.mode === 'v2',
+      cgroupsPath: `${this.o.cgroupParent}/raw-${i}`,
+      resources: {},
+      etcFiles: etc,
+      mounts: [],
+      sysctls: {},
+      annotations: {},
+    });
   }
 
   /** spec is `crun spec`'s default container (its caps, mounts, masked paths) running sleep in the netns. */
@@ -187,6 +249,7 @@ export class RawPods {
       n.id,
     ]).catch(() => undefined);
     await ip(['netns', 'del', n.netns]).catch(() => undefined);
+    if (this.o.same) await runCommand('umount', [join(n.bundle, 'merged')]).catch(() => undefined);
     await rm(n.bundle, { recursive: true, force: true });
   }
 
