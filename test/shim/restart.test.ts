@@ -1,15 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { status } from '@grpc/grpc-js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../lib/wait.js';
 import { cgroupDirs, readCgroupLayout } from '../../runtime-shim/cgroups/layout.js';
 import { pathExists } from '../../runtime-shim/util/fs.js';
 import { makeBusyboxRootfs } from './support/fake-images.js';
-import { startShim, type ShimHarness } from './support/harness.js';
+import { mountsUnder, startShim, type ShimHarness } from './support/harness.js';
 import {
   containerStatus,
   execText,
+  expectCode,
   runPod,
   startContainer,
   waitExited,
@@ -81,6 +83,15 @@ describe('restart: state on disk, running containers untouched, stale state reco
     expect(r.status).toBe(0);
     const strayCgroup = `${h.cgroupParent}/pod-stray`;
     await mkdir(join(h.root, 'containers', 'c'.repeat(64)), { recursive: true });
+    // A crash in the middle of CreateContainer: everything made, but no record written.
+    const halfMade = await startContainer(h, pod, h.container('halfmade', 'exec sleep 3600'));
+    const halfPid = JSON.parse(
+      (await h.client.runtime.ContainerStatus({ containerId: halfMade, verbose: true })).info[
+        'pid'
+      ] ?? '0',
+    ) as number;
+    const halfMounts = (await mountsUnder(h.root)).filter((m) => m.includes(halfMade));
+    expect(halfMounts).not.toEqual([]);
 
     // An open event stream is ended cleanly (status OK) when the shim shuts down.
     const events = h.client.raw.runtime.GetContainerEvents({});
@@ -92,6 +103,7 @@ describe('restart: state on disk, running containers untouched, stale state reco
     await waitFor(() => h.shim.ctx.events.subscribers > 0, { what: 'events subscriber' });
 
     await h.restart(async () => {
+      await rm(join(h.root, 'containers', halfMade, 'container.json'));
       expect(await streamStatus).toBe(0);
       // While the shim is down, `later` exits; conmon records it.
       await waitFor(() => pathExists(join(h.root, 'exits', later)), {
@@ -118,6 +130,12 @@ describe('restart: state on disk, running containers untouched, stale state reco
     expect(await pathExists(join(h.root, 'runtime', strayId))).toBe(false);
     for (const d of cgroupDirs(layout, strayCgroup)) expect(await pathExists(d)).toBe(false);
     expect(await pathExists(join(h.root, 'containers', 'c'.repeat(64)))).toBe(false);
+    // The half-made container is gone entirely: process, runtime state, rootfs, directory.
+    expect(() => process.kill(halfPid, 0)).toThrow();
+    expect(await pathExists(join(h.root, 'runtime', halfMade))).toBe(false);
+    expect((await mountsUnder(h.root)).filter((m) => m.includes(halfMade))).toEqual([]);
+    expect(await pathExists(join(h.root, 'containers', halfMade))).toBe(false);
+    await expectCode(h.client.runtime.ContainerStatus({ containerId: halfMade }), status.NOT_FOUND);
 
     // The restarted shim keeps working: start the created one, see exits, stop.
     await h.client.runtime.StartContainer({ containerId: created });
