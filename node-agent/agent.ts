@@ -90,6 +90,8 @@ export interface NodeAgentOptions {
   cniBridge?: string;
   cniNetworkName?: string;
   podCidr?: string;
+  /** clusterCidr is the whole pod network (no masquerading inside it). */
+  clusterCidr?: string;
   clusterDNS?: string[];
   clusterDomain?: string;
   /** daemonPort is reported as the node's kubelet endpoint port. */
@@ -239,6 +241,7 @@ export class NodeAgent {
       networkName: o.cniNetworkName ?? 'tugboat',
       dataDir: join(o.rootDir, 'cni-ipam'),
       ...(o.podCidr ? { podCidr: o.podCidr } : {}),
+      ...(o.clusterCidr ? { clusterCidr: o.clusterCidr } : {}),
       logger: this.log,
       onChange: () => {
         this.refreshHealth(network);

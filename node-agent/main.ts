@@ -113,6 +113,10 @@ const program = new Command()
   .option('--cni-bridge <name>', 'Linux bridge of the pod network', 'tug0')
   .option('--pod-cidr <cidr>', 'pod CIDR to use while the control plane assigns none')
   .option(
+    '--cluster-cidr <cidr>',
+    'the whole pod network: pod traffic inside it is not masqueraded',
+  )
+  .option(
     '--cluster-dns <ips>',
     'cluster DNS servers for ClusterFirst pods (comma-separated)',
     ipList,
@@ -141,6 +145,7 @@ interface Flags {
   cniConfDir?: string;
   cniBridge: string;
   podCidr?: string;
+  clusterCidr?: string;
   clusterDns?: string[];
   clusterDomain: string;
   metricsAddress: string;
@@ -197,6 +202,7 @@ runMain('tug-agent', async (signal) => {
     ...(o.cniConfDir ? { cniConfDir: resolve(o.cniConfDir) } : {}),
     cniBridge: o.cniBridge,
     ...(o.podCidr ? { podCidr: o.podCidr } : {}),
+    ...(o.clusterCidr ? { clusterCidr: o.clusterCidr } : {}),
     ...(o.clusterDns ? { clusterDNS: o.clusterDns } : {}),
     clusterDomain: o.clusterDomain,
     ...(hollow ? { machine: HOLLOW_MACHINE } : {}),

@@ -173,6 +173,8 @@ export function nodeComponents(
       paths.node(node, 'pods'),
       '--cni-conf-dir',
       paths.node(node, 'cni'),
+      '--cluster-cidr',
+      cfg.podCidr,
       '--metrics-address',
       host.ip,
       '--metrics-port',

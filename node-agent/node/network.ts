@@ -1,5 +1,7 @@
 import type { StoredNode } from '../../controlplane/api/types/index.js';
 import type { Logger } from '../../lib/log.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { writeBridgeConfig } from '../../runtime-shim/network/index.js';
 import type { NetworkReadiness } from '../pods/pod-sync.js';
 
@@ -21,6 +23,15 @@ export interface NodeNetworkOptions {
   podCidr?: string;
   /** ipMasq masquerades pod traffic leaving the node's pod CIDR (default true). */
   ipMasq?: boolean;
+  /**
+   * clusterCidr is the whole pod network. When set, pod-to-pod traffic
+   * between nodes keeps its source address (Kubernetes' network model): the
+   * bridge does not masquerade, and a rule of the agent's masquerades only
+   * what leaves the cluster CIDR.
+   */
+  clusterCidr?: string;
+  /** iptables runs iptables (injected for tests). */
+  iptables?: (args: string[]) => Promise<void>;
   logger: Logger;
   /** onChange is called when the network becomes ready or changes. */
   onChange: () => void;
@@ -66,6 +77,37 @@ export class NodeNetwork implements NetworkReadiness {
     return this.chain;
   }
 
+  /**
+   * masquerade keeps exactly one NAT rule for this node's pods: traffic from
+   * the pod CIDR to anywhere outside the cluster CIDR is masqueraded (the old
+   * CIDR's rule goes when the CIDR changes). Idempotent.
+   */
+  private async masquerade(old: string | undefined, cidr: string, cluster: string): Promise<void> {
+    const run = this.o.iptables ?? runIptables;
+    const rule = (src: string): string[] => [
+      'POSTROUTING',
+      '-t',
+      'nat',
+      '-s',
+      src,
+      '!',
+      '-d',
+      cluster,
+      '-m',
+      'comment',
+      '--comment',
+      'tugboat pod masquerade',
+      '-j',
+      'MASQUERADE',
+    ];
+    if (old && old !== cidr) await run(['-D', ...rule(old)]).catch(() => {});
+    try {
+      await run(['-C', ...rule(cidr)]);
+    } catch {
+      await run(['-A', ...rule(cidr)]);
+    }
+  }
+
   private async apply(cidr: string | undefined): Promise<void> {
     if (!cidr || cidr === this.written) return;
     this.cidr = cidr;
@@ -79,8 +121,9 @@ export class NodeNetwork implements NetworkReadiness {
         bridge: this.o.bridge,
         subnet: cidr,
         dataDir: this.o.dataDir,
-        ipMasq: this.o.ipMasq ?? true,
+        ipMasq: this.o.clusterCidr ? false : (this.o.ipMasq ?? true),
       });
+      if (this.o.clusterCidr) await this.masquerade(this.written, cidr, this.o.clusterCidr);
       this.written = cidr;
       this.error = undefined;
       this.o.logger.info('wrote the node CNI config', { path, podCIDR: cidr });
@@ -90,4 +133,10 @@ export class NodeNetwork implements NetworkReadiness {
     }
     this.o.onChange();
   }
+}
+
+const execFileP = promisify(execFile);
+
+async function runIptables(args: string[]): Promise<void> {
+  await execFileP('iptables', ['-w', ...args], { timeout: 30_000 });
 }

@@ -131,6 +131,49 @@ describe('NodeNetwork', () => {
     }
   });
 
+  it('with a cluster CIDR the bridge does not masquerade; one agent rule masquerades only traffic leaving the cluster', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tug-agent-net-'));
+    const calls: string[] = [];
+    const rules = new Set<string>();
+    try {
+      const net = new NodeNetwork({
+        cniConfDir: join(dir, 'net.d'),
+        bridge: 'tugx0',
+        networkName: 'tugboat',
+        dataDir: join(dir, 'ipam'),
+        clusterCidr: '10.244.0.0/16',
+        logger: nopLogger,
+        onChange: () => {},
+        iptables: async (args) => {
+          calls.push(args.join(' '));
+          const [op, ...rule] = args;
+          const key = rule.join(' ');
+          if (op === '-C' && !rules.has(key)) throw new Error('no such rule');
+          if (op === '-A') rules.add(key);
+          if (op === '-D') rules.delete(key);
+        },
+      });
+      await net.observe(node('10.244.7.0/24'));
+      await net.observe(node('10.244.7.0/24'));
+      const conf = JSON.parse(
+        await readFile(join(dir, 'net.d', '10-tugboat.conflist'), 'utf8'),
+      ) as {
+        plugins: { type: string; ipMasq?: boolean }[];
+      };
+      expect(conf.plugins[0]?.ipMasq).toBe(false);
+      expect([...rules]).toEqual([
+        'POSTROUTING -t nat -s 10.244.7.0/24 ! -d 10.244.0.0/16 -m comment --comment tugboat pod masquerade -j MASQUERADE',
+      ]);
+      expect(calls.filter((c) => c.startsWith('-A'))).toHaveLength(1);
+      await net.observe(node('10.244.9.0/24'));
+      expect([...rules]).toEqual([
+        'POSTROUTING -t nat -s 10.244.9.0/24 ! -d 10.244.0.0/16 -m comment --comment tugboat pod masquerade -j MASQUERADE',
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('without a CNI conf dir the runtime’s network counts as ready', async () => {
     const net = new NodeNetwork({
       bridge: 'b',
