@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ClusterConfig } from './config.js';
+import type { ClusterConfig, ComponentName } from './config.js';
 import { inNetns, type HostNetwork } from './host-network.js';
 
 /** repoRoot is the checkout the built files run from (dist/cli/up → ../../..). */
@@ -54,7 +54,7 @@ export function controlPlane(cfg: ClusterConfig, paths: Paths, net: HostNetwork)
   const c = (name: string, command: string, args: string[]): Component => ({
     name,
     command,
-    args,
+    args: [...args, ...(cfg.extraArgs?.[name as ComponentName] ?? [])],
     pidFile: paths.pid(name),
     logFile: paths.log(name),
   });
@@ -128,7 +128,8 @@ export function nodeComponents(
 ): Component[] {
   const host = net.nodes.find((n) => n.node === node)!;
   const wrap = (name: string, args: string[]): Component => {
-    const [command, full] = inNetns(host.netns, process.execPath, args);
+    const extra = cfg.extraArgs?.[name as ComponentName] ?? [];
+    const [command, full] = inNetns(host.netns, process.execPath, [...args, ...extra]);
     return {
       name: `${node}-${name}`,
       command,

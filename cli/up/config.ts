@@ -19,12 +19,18 @@ export interface ClusterConfig {
   apiserverPort: number;
   controllerManagerMetricsPort: number;
   schedulerMetricsPort: number;
+  /** extraArgs are added to a component's command line (tests shorten timeouts with them). */
+  extraArgs?: Partial<Record<ComponentName, string[]>>;
 }
+
+/** ComponentName names the processes whose flags can be extended. */
+export type ComponentName = 'apiserver' | 'controller-manager' | 'scheduler' | 'shim' | 'agent';
 
 export interface ConfigRequest {
   name: string;
   nodes: number;
   runtime: 'crun' | 'runc';
+  extraArgs?: Partial<Record<ComponentName, string[]>>;
 }
 
 /**
@@ -64,6 +70,7 @@ export async function loadOrCreateConfig(
     apiserverPort: index === 0 && (await portFree(6443)) ? 6443 : await freePort(),
     controllerManagerMetricsPort: await freePort(),
     schedulerMetricsPort: await freePort(),
+    ...(req.extraArgs ? { extraArgs: req.extraArgs } : {}),
   };
   await writeFile(file, JSON.stringify(cfg, null, 2) + '\n');
   return cfg;

@@ -11,7 +11,7 @@ import { RestClient } from '../../controlplane/client/index.js';
 import { connectRuntime } from '../../proto/loader.js';
 import { importFile } from '../../runtime-shim/import-client.js';
 import { waitFor } from '../../lib/wait.js';
-import { loadOrCreateConfig, type ClusterConfig } from './config.js';
+import { loadOrCreateConfig, type ClusterConfig, type ComponentName } from './config.js';
 import {
   cgroupParent,
   controlPlane,
@@ -45,6 +45,8 @@ export interface UpOptions {
   /** manifests are applied once the nodes are Ready. */
   manifests: string[];
   timeoutMs?: number;
+  /** extraArgs are added to components' flags when the cluster is first made. */
+  extraArgs?: Partial<Record<ComponentName, string[]>>;
 }
 
 const nodesInfo = findResource('', 'v1', 'nodes')!;
@@ -107,6 +109,7 @@ export class LocalCluster {
       name: this.opts.name,
       nodes: o.nodes,
       runtime: o.runtime,
+      ...(o.extraArgs ? { extraArgs: o.extraArgs } : {}),
     });
     const net = this.network(cfg);
     const secrets = await ensureSecrets(this.paths.root, cfg);
