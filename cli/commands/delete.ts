@@ -1,22 +1,16 @@
 import type { Command } from 'commander';
 import { isNotFound } from '../../controlplane/api/errors.js';
 import type { DeleteOptions } from '../../controlplane/api/meta.js';
-import { resourcePath, type ResourceInfo } from '../../controlplane/api/resources.js';
+import { resourcePath } from '../../controlplane/api/resources.js';
 import type { RestClient } from '../../controlplane/client/index.js';
 import { parseDuration } from '../../lib/main.js';
 import type { CommandEnv } from '../command-env.js';
 import { CliError, ReportedError, withSource } from '../errors.js';
 import { kindName, objectName } from '../printers/objects.js';
-import { fetchObjects, type Obj } from '../resources/fetch.js';
-import { parseResourceArgs } from '../resources/resolve.js';
+import type { Obj } from '../resources/fetch.js';
+import { resolveTargets, type Target } from '../resources/targets.js';
 import { timeoutSignal, waitForObject } from '../resources/wait.js';
-import {
-  addFileFlags,
-  errorLines,
-  loadManifests,
-  parseDryRun,
-  type FileFlags,
-} from './manifest-flags.js';
+import { addFileFlags, errorLines, parseDryRun, type FileFlags } from './manifest-flags.js';
 
 interface DeleteFlags extends FileFlags {
   selector?: string;
@@ -31,14 +25,6 @@ interface DeleteFlags extends FileFlags {
   cascade: string;
   ignoreNotFound?: boolean;
   output?: string;
-}
-
-/** Target is one object to delete, with the file it came from (for messages). */
-interface Target {
-  info: ResourceInfo;
-  namespace?: string;
-  name: string;
-  source?: string;
 }
 
 function propagation(cascade: string): DeleteOptions['propagationPolicy'] {
@@ -104,7 +90,10 @@ export function registerDelete(program: Command, env: CommandEnv): void {
     }
     const timeoutMs = f.timeout ? parseDuration(f.timeout) : 0;
     const errors: unknown[] = [];
-    const targets = await collectTargets(env, cmd, args, f, errors);
+    const found = await resolveTargets(ctx, args, f);
+    errors.push(...found.errors);
+    const targets = found.targets;
+    if (found.selected && targets.length === 0) env.out('No resources found\n');
     const client = await ctx.client();
     const deleted: { t: Target; uid?: string }[] = [];
     for (const t of targets) {
@@ -151,67 +140,6 @@ export function registerDelete(program: Command, env: CommandEnv): void {
       throw new ReportedError(1);
     }
   });
-}
-
-async function collectTargets(
-  env: CommandEnv,
-  cmd: Command,
-  args: string[],
-  f: DeleteFlags,
-  errors: unknown[],
-): Promise<Target[]> {
-  const ctx = env.context(cmd);
-  if (f.filename?.length) {
-    if (args.length > 0) throw new CliError('resources cannot be given together with -f');
-    const loaded = await loadManifests(ctx, { ...f, validate: 'ignore' });
-    errors.push(...loaded.errors);
-    return loaded.good.map((m) => ({
-      info: m.info,
-      name: m.name,
-      source: m.manifest.source,
-      ...(m.namespace ? { namespace: m.namespace } : {}),
-    }));
-  }
-  if (args.length === 0) {
-    throw new CliError('You must provide one or more resources by argument or filename.');
-  }
-  const selections = parseResourceArgs(args);
-  const named = selections.some((s) => s.names);
-  const selecting = !!(f.selector || f.fieldSelector || f.all);
-  if (named && selecting)
-    throw new CliError('name cannot be provided when a selector is specified');
-  if (!named && !selecting) {
-    throw new CliError('resource(s) were provided, but no name was specified');
-  }
-  const namespace = f.allNamespaces ? undefined : await ctx.namespace();
-  if (named) {
-    return selections.flatMap((s) =>
-      (s.names ?? []).map((name) => ({
-        info: s.info,
-        name,
-        ...(s.info.namespaced && namespace ? { namespace } : {}),
-      })),
-    );
-  }
-  const client = await ctx.client();
-  const targets: Target[] = [];
-  for (const s of selections) {
-    const r = await fetchObjects(client, s.info, {
-      ...(namespace ? { namespace } : {}),
-      ...(f.selector ? { labelSelector: f.selector } : {}),
-      ...(f.fieldSelector ? { fieldSelector: f.fieldSelector } : {}),
-    });
-    for (const o of r.value) {
-      const ns = o.metadata?.namespace;
-      targets.push({
-        info: s.info,
-        name: String(o.metadata?.name ?? ''),
-        ...(ns ? { namespace: ns } : {}),
-      });
-    }
-  }
-  if (targets.length === 0) env.out('No resources found\n');
-  return targets;
 }
 
 async function waitAllGone(

@@ -23,6 +23,12 @@ export class DescribeWriter {
     this.current = '';
   }
 
+  /** raw returns the lines unaligned, tabs kept (kubectl prints `rollout history --revision` so). */
+  raw(): string {
+    this.flush();
+    return this.regions.join('');
+  }
+
   toString(): string {
     this.flush();
     return this.regions.map((r) => formatTabbed(r, 0, 2)).join('');
