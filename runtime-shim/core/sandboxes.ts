@@ -92,6 +92,9 @@ export class Sandboxes {
           cgroupPath: `${this.ctx.cgroupParent}/pod-${id}`,
         };
         await this.ctx.store.putSandbox(rec);
+        // The files that do not need the pod's IP are written while CNI runs.
+        const early = this.writeEarlyFiles(rec);
+        early.catch(() => undefined);
         try {
           const network = hostNetwork
             ? undefined
@@ -107,7 +110,8 @@ export class Sandboxes {
                   ...(p.hostIp !== '' ? { hostIp: p.hostIp } : {}),
                 })),
               });
-          await this.writeFiles(rec, network?.ip);
+          await early;
+          await this.writeHosts(rec, network?.ip);
           rec = { ...rec, phase: 'ready', ...(network ? { network } : {}) };
           await this.ctx.store.putSandbox(rec);
           this.ctx.logger.info('sandbox ready', {
@@ -117,6 +121,8 @@ export class Sandboxes {
           });
           return id;
         } catch (e) {
+          // Let the early writes settle first, or they could land in a directory being removed.
+          await early.catch(() => undefined);
           await this.undo(rec).catch((ue: unknown) =>
             this.ctx.logger.error('undoing a failed RunPodSandbox failed', { id, err: ue }),
           );
@@ -126,15 +132,23 @@ export class Sandboxes {
     });
   }
 
-  private async writeFiles(rec: SandboxRecord, ip: string | undefined): Promise<void> {
+  private async writeEarlyFiles(rec: SandboxRecord): Promise<void> {
     const files = sandboxFiles(this.ctx.store.sandboxDir(rec.id));
-    await writeFile(files.hostname, rec.hostname + '\n');
+    const dns = rec.config.dnsConfig;
+    await Promise.all([
+      writeFile(files.hostname, rec.hostname + '\n'),
+      dns && !isEmptyDns(dns)
+        ? writeFile(files.resolvConf, resolvConf(dns))
+        : readFile(NODE_RESOLV)
+            .catch(() => Buffer.from(''))
+            .then((b) => writeFile(files.resolvConf, b)),
+    ]);
+  }
+
+  private async writeHosts(rec: SandboxRecord, ip: string | undefined): Promise<void> {
+    const files = sandboxFiles(this.ctx.store.sandboxDir(rec.id));
     if (rec.hostNetwork) await copyFile(NODE_HOSTS, files.hosts);
     else await writeFile(files.hosts, hostsFile(rec.hostname, ip));
-    const dns = rec.config.dnsConfig;
-    if (dns && !isEmptyDns(dns)) await writeFile(files.resolvConf, resolvConf(dns));
-    else
-      await writeFile(files.resolvConf, await readFile(NODE_RESOLV).catch(() => Buffer.from('')));
   }
 
   /** undo removes everything a sandbox made; for failed runs and recovery. Idempotent. */

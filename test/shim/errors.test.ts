@@ -1,4 +1,6 @@
 import { status } from '@grpc/grpc-js';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerConfig } from '../../proto/generated/tugboat/runtime/v1/ContainerConfig.js';
 import { startShim, type ShimHarness } from './support/harness.js';
@@ -155,6 +157,18 @@ describe('edges: unknown ids, invalid configs, idempotent verbs', () => {
       r.RunPodSandbox({ config: h.pod('handler'), runtimeHandler: 'kata' }),
       status.INVALID_ARGUMENT,
     );
+    // Refused by the network after the sandbox was begun: everything is undone.
+    const before = await readdir(join(h.root, 'sandboxes'));
+    const msg = await expectCode(
+      r.RunPodSandbox({
+        config: h.pod('badport', {
+          portMappings: [{ protocol: 'TCP', containerPort: 80, hostPort: 99999 }],
+        }),
+      }),
+      status.INVALID_ARGUMENT,
+    );
+    expect(msg).toMatch(/hostPort/);
+    expect(await readdir(join(h.root, 'sandboxes'))).toEqual(before);
     const { items } = await r.ListPodSandbox({});
     expect(items.map((s) => s.metadata?.name)).toEqual([
       pod.config.metadata?.name,
