@@ -17,12 +17,10 @@ async function run(argv: string[]): Promise<Parsed> {
       out.imported = [file, address];
     },
   });
-  cli
-    .exitOverride()
-    .configureOutput({
-      writeErr: (s) => (out.error = (out.error ?? '') + s),
-      writeOut: () => undefined,
-    });
+  cli.exitOverride().configureOutput({
+    writeErr: (s) => (out.error = (out.error ?? '') + s),
+    writeOut: () => undefined,
+  });
   for (const c of cli.commands) {
     c.exitOverride().configureOutput({
       writeErr: (s) => (out.error = (out.error ?? '') + s),
