@@ -1,6 +1,6 @@
 import { delay, realClock, type Clock } from '../../lib/time.js';
 import type { Logger } from '../../lib/log.js';
-import { isAlreadyExists, isConflict, StatusError } from '../api/errors.js';
+import { isAlreadyExists, isConflict, isNotFound, StatusError } from '../api/errors.js';
 import { findResource } from '../api/resources.js';
 import { TokenAuthenticator } from './http/auth.js';
 import type { Edge } from './http/edge.js';
@@ -116,61 +116,76 @@ export class TugApiServer {
    */
   async run(signal: AbortSignal, onListening?: (port: number) => void): Promise<void> {
     const caches = this.registry.run(signal);
-    const bootstrap = this.bootstrap(signal).catch((e: unknown) => {
-      if (!signal.aborted) this.opts.logger.error('bootstrap failed', { err: e });
-    });
+    // Bootstrap once listening: the kubernetes service and endpoints name the port served.
+    let bootstrap: Promise<void> = Promise.resolve();
     try {
-      await this.http.run(signal, onListening);
+      await this.http.run(signal, (port) => {
+        bootstrap = this.bootstrap(signal, port).catch((e: unknown) => {
+          if (!signal.aborted) this.opts.logger.error('bootstrap failed', { err: e });
+        });
+        onListening?.(port);
+      });
     } finally {
       await Promise.allSettled([caches, bootstrap]);
       this.storage.close();
     }
   }
 
-  private async bootstrap(signal: AbortSignal): Promise<void> {
+  private async bootstrap(signal: AbortSignal, port: number): Promise<void> {
     for (let backoff = 100; !signal.aborted; backoff = Math.min(backoff * 2, 2000)) {
       try {
-        await this.ensureBootstrapObjects();
+        await this.ensureBootstrapObjects(port);
         return;
       } catch (e) {
+        if (e instanceof BootstrapInvalidError) throw e;
         this.opts.logger.warn('bootstrap objects not made yet; retrying', { err: e });
         await delay(backoff, signal).catch(() => {});
       }
     }
   }
 
-  private async ensureBootstrapObjects(): Promise<void> {
+  private async ensureBootstrapObjects(port: number): Promise<void> {
     const nsStore = this.registry.storeFor({ group: '', resource: 'namespaces' });
     for (const name of BOOTSTRAP_NAMESPACES) {
       await ignoreExists(nsStore.create(undefined, obj('v1', 'Namespace', { name })));
     }
     const ip = Ipv4Range.parse(this.opts.serviceClusterIpRange).at(1);
     const svcStore = this.registry.storeFor(findResource('', 'v1', 'services')!);
-    await ignoreExists(
-      svcStore.create(
-        'default',
-        obj(
-          'v1',
-          'Service',
-          { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
-          {
-            spec: {
-              type: 'ClusterIP',
-              clusterIP: ip,
-              ports: [
-                {
-                  name: 'https',
-                  port: 443,
-                  protocol: 'TCP',
-                  targetPort: this.http.port || this.opts.securePort,
-                },
-              ],
-              sessionAffinity: 'None',
+    // A retry after a write that landed but whose answer was lost must find
+    // the service, not try to allocate its IP a second time.
+    const existing = await svcStore.get('default', 'kubernetes').catch((e: unknown) => {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    });
+    if (!existing)
+      await ignoreExists(
+        svcStore.create(
+          'default',
+          obj(
+            'v1',
+            'Service',
+            { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+            {
+              spec: {
+                type: 'ClusterIP',
+                clusterIP: ip,
+                ports: [
+                  {
+                    name: 'https',
+                    port: 443,
+                    protocol: 'TCP',
+                    targetPort: port,
+                  },
+                ],
+                sessionAffinity: 'None',
+              },
             },
-          },
+          ),
         ),
-      ),
-    );
+      );
+    // Endpoints may not name a loopback address (as in Kubernetes): a server
+    // advertised on loopback (tests, a one-machine setup) publishes none.
+    if (this.opts.advertiseAddress.startsWith('127.')) return;
     const epStore = this.registry.storeFor(findResource('', 'v1', 'endpoints')!);
     const endpoints = obj(
       'v1',
@@ -180,9 +195,7 @@ export class TugApiServer {
         subsets: [
           {
             addresses: [{ ip: this.opts.advertiseAddress }],
-            ports: [
-              { name: 'https', port: this.http.port || this.opts.securePort, protocol: 'TCP' },
-            ],
+            ports: [{ name: 'https', port: port, protocol: 'TCP' }],
           },
         ],
       },
@@ -200,13 +213,19 @@ function obj(
   return { apiVersion, kind, metadata, ...rest } as unknown as ApiObject;
 }
 
+/** BootstrapInvalidError: a bootstrap object the server itself refuses; retrying can't help. */
+class BootstrapInvalidError extends Error {
+  override name = 'BootstrapInvalidError';
+}
+
 async function ignoreExists<T>(p: Promise<T>): Promise<void> {
   try {
     await p;
   } catch (e) {
     if (isAlreadyExists(e) || isConflict(e)) return;
-    if (e instanceof StatusError && e.code === 422)
-      throw new Error(`bootstrap object invalid: ${e.message}`);
+    if (e instanceof StatusError && e.code === 422) {
+      throw new BootstrapInvalidError(`bootstrap object invalid: ${e.message}`, { cause: e });
+    }
     throw e;
   }
 }

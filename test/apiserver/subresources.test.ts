@@ -158,5 +158,11 @@ describe('API server subresources', () => {
     expect((reuse['spec'] as { clusterIP: string }).clusterIP).toBe(ip);
     const kube = (await svcs.get('kubernetes')) as Obj;
     expect((kube['spec'] as { clusterIP: string }).clusterIP).toBe('10.96.0.1');
+    const port = Number(new URL(s.url).port);
+    expect((kube['spec'] as { ports: { targetPort: number }[] }).ports[0]!.targetPort).toBe(port);
+    // Advertised on loopback (as here), the server publishes no endpoints: Endpoints may not name loopback.
+    await expect(
+      s.client.request({ path: '/api/v1/namespaces/default/endpoints/kubernetes' }),
+    ).rejects.toSatisfy(isNotFound);
   });
 });
