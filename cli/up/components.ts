@@ -1,10 +1,23 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClusterConfig, ComponentName } from './config.js';
 import { inNetns, type HostNetwork } from './host-network.js';
 
-/** repoRoot is the checkout the built files run from (dist/cli/up → ../../..). */
-export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+/**
+ * findRepoRoot is the nearest directory at or above `dir` holding package.json:
+ * the checkout, whether this code runs built (dist/cli/up) or from source
+ * (cli/up, as in tests run by vitest), where a fixed `../../..` differs.
+ */
+function findRepoRoot(dir: string): string {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, 'package.json'))) return d;
+    if (dirname(d) === d) throw new Error(`no package.json above ${dir}`);
+  }
+}
+
+/** repoRoot is the checkout this code runs from (bin/, dist/test-images/, manifests/ are under it). */
+export const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
 
 /** Component is one process of a local cluster: how to start it and where it keeps its pid and log. */
 export interface Component {
