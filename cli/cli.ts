@@ -7,7 +7,8 @@ import { booleanFlags, buildProgram } from './program.js';
 
 /**
  * main runs one `tug` invocation in-process and resolves with its exit code:
- * 0 on success, 1 (or the command's own code) on failure, with the error
+ * 0 on success, 130 when `io.signal` interrupted it, 1 (or the command's own
+ * code) on failure, with the error
  * printed to `io.stderr` as kubectl prints it. It never throws and never
  * prints a stack trace unless `TUG_DEBUG` is set. `argv` excludes `node`
  * and the script (`['get', 'pods']`).
@@ -21,7 +22,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return 0;
     }
     await program.parseAsync(normalizeArgv(argv, booleanFlags(program)), { from: 'user' });
-    return 0;
+    // Interrupted (Ctrl-C ends `get -w`): exit as a process killed by SIGINT would.
+    return io.signal.aborted ? 130 : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
     if (io.signal.aborted && !isReportedError(e)) return 130;
