@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
+  isKubeconfigError,
   loadKubeconfig,
   readKubeconfig,
   RestClient,
@@ -108,7 +109,17 @@ export class CliContext {
     if (f.server && f.token !== undefined) {
       cfg = { server: f.server };
     } else {
-      cfg = await loadKubeconfig(this.loadOptions);
+      try {
+        cfg = await loadKubeconfig(this.loadOptions);
+      } catch (e) {
+        if (isKubeconfigError(e, 'FileNotFound') && !f.kubeconfig && !this.io.env['KUBECONFIG']) {
+          throw new CliError(
+            'no kubeconfig found (looked for ~/.tug/kubeconfig and ~/.kube/config): start a cluster with `tug up`, or pass --kubeconfig or set KUBECONFIG',
+            { cause: e },
+          );
+        }
+        throw e;
+      }
     }
     if (f.server) cfg.server = f.server;
     if (f.token) cfg.token = f.token;

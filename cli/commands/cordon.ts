@@ -21,7 +21,12 @@ export async function nodeNames(
 ): Promise<string[]> {
   if (args.length > 0 && selector)
     throw new CliError('error: cannot specify both a node name and a --selector option');
-  if (args.length > 0) return args.map((a) => a.replace(/^(nodes?|no)\//, ''));
+  if (args.length > 0) {
+    const names = args.map((a) => a.replace(/^(nodes?|no)\//, ''));
+    // Every node must exist before any is touched, as kubectl's resource builder checks.
+    for (const name of names) await client.request({ path: resourcePath(nodesInfo(), { name }) });
+    return names;
+  }
   if (!selector) throw new CliError('USAGE: tug cordon NODE [flags]');
   const r = await fetchObjects(client, nodesInfo(), { labelSelector: selector });
   return r.value.map((n) => String(n.metadata?.name ?? ''));

@@ -78,9 +78,10 @@ async function runGet(env: CommandEnv, cmd: Command, args: string[], f: GetFlags
   }
   const format = parseOutput(f.output);
   if (args.length === 0) {
-    throw new CliError(
-      'You must specify the type of resource to get. Use "tug api-resources" for a complete list of supported resources.',
+    env.err(
+      'You must specify the type of resource to get. Use "tug api-resources" for a complete list of supported resources.\n\n',
     );
+    throw new CliError('Required resource not specified.');
   }
   const selections = parseResourceArgs(args);
   const named = selections.some((s) => s.names);

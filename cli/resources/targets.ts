@@ -65,8 +65,11 @@ export async function resolveTargets(
     }
     return { targets, errors, selected: false };
   }
-  if (args.length === 0)
-    throw new CliError('You must provide one or more resources by argument or filename.');
+  if (args.length === 0) {
+    throw new CliError(
+      "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
+    );
+  }
   const selections = parseResourceArgs(args);
   const named = selections.some((s) => s.names);
   const selecting = !!(f.selector || f.fieldSelector || f.all);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { newNotFound } from '../../../controlplane/api/errors.js';
 import { deepEqual, type JsonValue } from '../../../controlplane/api/patch/index.js';
 import { resourcePath, type ResourceInfo } from '../../../controlplane/api/resources.js';
 import type * as T from '../../../controlplane/api/types/index.js';
@@ -117,8 +118,9 @@ export function registerRollout(program: Command, env: CommandEnv): void {
         deploymentsOnly(t, 'status');
         const o = cmd.opts<{ watch?: boolean; revision: string; timeout: string }>();
         const revision = Number(o.revision);
+        const first = await getDeployment(client, t);
         if (o.watch === false) {
-          env.out(`${deploymentStatus(await getDeployment(client, t), revision).message}\n`);
+          env.out(`${deploymentStatus(first, revision).message}\n`);
           return;
         }
         const signal = timeoutSignal(
@@ -135,7 +137,7 @@ export function registerRollout(program: Command, env: CommandEnv): void {
           t.name,
           (obj) => {
             if (!obj) {
-              failure = new CliError(`deployments.apps "${t.name}" not found`);
+              failure = newNotFound({ group: 'apps', resource: 'deployments' }, t.name);
               return true;
             }
             try {

@@ -308,8 +308,7 @@ function splitActions(template: string): { text?: string; action?: string }[] {
       else if (c === ']') depth--;
       else if (c === '}' && depth <= 0) break;
     }
-    if (j >= template.length)
-      throw new JsonPathError(`unclosed action in ${JSON.stringify(template)}`);
+    if (j >= template.length) throw new JsonPathError('unclosed action');
     parts.push({ action: template.slice(open + 1, j) });
     i = j + 1;
   }
