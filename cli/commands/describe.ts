@@ -5,7 +5,7 @@ import { resourcePath, type ResourceInfo } from '../../controlplane/api/resource
 import type { RestClient } from '../../controlplane/client/index.js';
 import type { CommandEnv } from '../command-env.js';
 import { CliError, ManyErrors, ReportedError, formatError } from '../errors.js';
-import { describerFor, type DescribeSource } from '../describe/index.js';
+import type { DescribeSource } from '../describe/index.js';
 import { getObject, type Obj } from '../resources/fetch.js';
 import { parseResourceArgs } from '../resources/resolve.js';
 
@@ -71,6 +71,8 @@ export function registerDescribe(program: Command, env: CommandEnv): void {
             objects.push({ info: sel.info, obj: withKind(obj, sel.info), prefixed });
         }
       }
+      // Describers (and the defaults they use) load only when describing.
+      const { describerFor } = await import('../describe/index.js');
       let first = true;
       for (const { info, obj, prefixed } of objects) {
         const text = await describerFor(info)(obj, src);

@@ -79,6 +79,8 @@ export async function loadManifests(
     );
   }
   const manifests = await readManifests(f.filename ?? [], !!f.recursive, ctx.io);
+  const checkFields =
+    validation === 'ignore' ? undefined : (await import('../manifests/field-check.js')).checkFields;
   const namespace = await ctx.namespace();
   const good: ResolvedManifest[] = [];
   const errors: string[] = [];
@@ -87,6 +89,7 @@ export async function loadManifests(
       namespace,
       namespaceExplicit: ctx.namespaceExplicit,
       validation,
+      ...(checkFields ? { checkFields } : {}),
       ...(opts.allowGenerateName ? { allowGenerateName: true } : {}),
     });
     if (typeof r === 'string') errors.push(`error: ${r}`);

@@ -8,6 +8,7 @@ export {
   fieldValidationFor,
   parseValidationMode,
   resolveManifest,
+  type FieldChecker,
   type ResolveOptions,
   type ResolvedManifest,
   type ValidationMode,

@@ -9,6 +9,7 @@ import {
   withLastApplied,
   type ResolveOptions,
 } from './index.js';
+import { checkFields } from './field-check.js';
 
 const deployment = (replicas: unknown, extra = ''): string => `apiVersion: apps/v1
 kind: Deployment
@@ -31,6 +32,7 @@ const opts: ResolveOptions = {
   namespace: 'default',
   namespaceExplicit: false,
   validation: 'strict',
+  checkFields,
 };
 
 describe('parseManifests', () => {

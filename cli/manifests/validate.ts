@@ -1,14 +1,4 @@
-import { applyDefaults } from '../../controlplane/api/defaults/index.js';
-import { newInvalid } from '../../controlplane/api/errors.js';
 import { findByKind, type ResourceInfo } from '../../controlplane/api/resources.js';
-import {
-  checkTypes,
-  decodeErrorMessage,
-  findUnknownFields,
-  strictDecodingMessage,
-} from '../../controlplane/api/schema/index.js';
-import { gvkOf } from '../../controlplane/api/types/index.js';
-import { validate } from '../../controlplane/api/validation/index.js';
 import type { Obj } from '../resources/fetch.js';
 import type { Manifest } from './read.js';
 
@@ -43,11 +33,27 @@ export interface ResolvedManifest {
   warnings: string[];
 }
 
+/**
+ * FieldChecker checks an object's fields against its kind (field-check.ts);
+ * it returns the error text, or undefined and pushes unknown-field warnings.
+ * It is passed in so that commands load the schemas only when they validate.
+ */
+export type FieldChecker = (
+  source: string,
+  obj: Obj,
+  info: ResourceInfo,
+  name: string,
+  warnings: string[],
+  mode: ValidationMode,
+) => string | undefined;
+
 /** ResolveOptions: the namespace in effect, whether -n was given, the validation mode. */
 export interface ResolveOptions {
   namespace: string;
   namespaceExplicit: boolean;
   validation: ValidationMode;
+  /** checkFields runs the field checks; without it only the structural checks run. */
+  checkFields?: FieldChecker;
   /** allowGenerateName accepts objects with only generateName (create). */
   allowGenerateName?: boolean;
 }
@@ -97,50 +103,11 @@ export function resolveManifest(m: Manifest, opts: ResolveOptions): ResolvedMani
     obj.metadata = { ...meta, namespace };
   }
   const warnings: string[] = [];
-  if (opts.validation !== 'ignore') {
-    const problem = checkFields(m, obj, info, name, warnings, opts.validation);
+  if (opts.validation !== 'ignore' && opts.checkFields) {
+    const problem = opts.checkFields(m.source, obj, info, name, warnings, opts.validation);
     if (problem) return problem;
   }
   const r: ResolvedManifest = { manifest: m, obj, info, name, warnings };
   if (namespace !== undefined) r.namespace = namespace;
   return r;
-}
-
-function checkFields(
-  m: Manifest,
-  obj: Obj,
-  info: ResourceInfo,
-  name: string,
-  warnings: string[],
-  mode: ValidationMode,
-): string | undefined {
-  const gvk = gvkOf(info.group ? `${info.group}/${info.version}` : info.version, info.kind);
-  const at = `error validating "${m.source}": `;
-  const unknown = findUnknownFields(gvk, obj);
-  if (unknown.length > 0) {
-    if (mode === 'strict')
-      return `${at}${info.kind} ${JSON.stringify(name)}: ${strictDecodingMessage(unknown)}`;
-    warnings.push(...unknown.map((u) => `unknown field "${u}"`));
-  }
-  const typeErrs = checkTypes(gvk, obj);
-  if (typeErrs.length > 0) return `${at}${decodeErrorMessage(gvk, typeErrs)}`;
-  // Validate what the server would: unknown fields dropped, defaults filled in.
-  const copy = structuredClone(obj);
-  for (const u of unknown) deletePath(copy, u);
-  applyDefaults(gvk, copy);
-  const errs = validate(gvk, copy);
-  if (errs.length === 0) return undefined;
-  return `${at}${newInvalid({ group: info.group, kind: info.kind }, name, errs).message}`;
-}
-
-// deletePath removes a field named by a path such as `spec.template.spec.containers[0].imagee`.
-function deletePath(obj: unknown, path: string): void {
-  const parts = path.match(/[^.[\]]+/g) ?? [];
-  let cur: unknown = obj;
-  for (let i = 0; i < parts.length - 1; i++) {
-    if (typeof cur !== 'object' || cur === null) return;
-    cur = (cur as Record<string, unknown>)[parts[i] as string];
-  }
-  if (typeof cur === 'object' && cur !== null)
-    delete (cur as Record<string, unknown>)[parts[parts.length - 1] as string];
 }
