@@ -1,13 +1,6 @@
-import {
-  ConsecutiveBreaker,
-  ExponentialBackoff,
-  circuitBreaker,
-  handleWhen,
-  retry,
-} from 'cockatiel';
+import { ExponentialBackoff, noop } from 'cockatiel';
 import {
   Etcd3,
-  isRecoverableError,
   type IKeyValue,
   type IWatchResponse,
   type Watcher,
@@ -124,14 +117,12 @@ export class EtcdStorage {
       },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
       faultHandling: {
-        // Short circuit-breaker and backoff windows: when etcd comes back the
-        // API server should serve again within a second or two, not 30 s.
-        host: () =>
-          circuitBreaker(handleWhen(isRecoverableError), {
-            halfOpenAfter: 500,
-            breaker: new ConsecutiveBreaker(5),
-          }),
-        global: retry(handleWhen(isRecoverableError), { maxAttempts: 1 }),
+        // No retries and no circuit breaker in front of etcd: a failed call
+        // fails at once (the client sees 503 and retries), grpc-js reconnects
+        // by itself, and the API server serves again as soon as etcd answers.
+        // The policies also cost ~8% of the CPU of a write.
+        host: () => noop,
+        global: noop,
         // etcd3 takes the first step of a backoff, not a factory.
         watchBackoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 2000 }).next(),
       },
