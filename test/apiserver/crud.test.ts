@@ -45,6 +45,8 @@ describe('API server CRUD on real etcd', () => {
     expect(created.metadata.resourceVersion).toMatch(/^\d+$/);
     expect(created.metadata.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(created.metadata.namespace).toBe('default');
+    // Only kinds whose controllers report observedGeneration carry a generation (as in Kubernetes).
+    expect(created.metadata.generation).toBeUndefined();
     const err = await cms.create(configMap('c1')).catch((e: unknown) => e);
     expect(isAlreadyExists(err)).toBe(true);
     expect((err as StatusError).status).toMatchObject({

@@ -157,7 +157,8 @@ export class Store {
       delete meta.deletionGracePeriodSeconds;
       meta.uid = newUid();
       meta.creationTimestamp = this.now();
-      meta.generation = 1;
+      if (this.strategy.tracksGeneration) meta.generation = 1;
+      else delete meta.generation;
       delete meta.managedFields;
       this.strategy.prepareForCreate?.(obj);
       const generated = !meta.name && !!meta.generateName;
@@ -402,7 +403,13 @@ export class Store {
     if (m.generateName === undefined && c.generateName !== undefined)
       m.generateName = c.generateName;
     delete m.managedFields;
-    m.generation = (c.generation ?? 1) + (specChanged(next, current) ? 1 : 0);
+    if (this.strategy.tracksGeneration) {
+      m.generation = (c.generation ?? 1) + (specChanged(next, current) ? 1 : 0);
+    } else if (c.generation !== undefined) {
+      m.generation = c.generation;
+    } else {
+      delete m.generation;
+    }
     // finalize writes only spec.finalizers, which a namespace's main-resource rules keep.
     if (subresource !== 'finalize') this.strategy.prepareForUpdate?.(next, current);
     return next;
@@ -501,12 +508,12 @@ export class Store {
       if (deadline < existing || nm.deletionGracePeriodSeconds === undefined) {
         nm.deletionTimestamp = rfc3339(deadline);
         nm.deletionGracePeriodSeconds = grace;
-        nm.generation = (nm.generation ?? 1) + 1;
+        if (this.strategy.tracksGeneration) nm.generation = (nm.generation ?? 1) + 1;
       }
     } else if (!nm.deletionTimestamp) {
       nm.deletionTimestamp = rfc3339(nowMs);
       nm.deletionGracePeriodSeconds = 0;
-      nm.generation = (nm.generation ?? 1) + 1;
+      if (this.strategy.tracksGeneration) nm.generation = (nm.generation ?? 1) + 1;
     } else if ((nm.deletionGracePeriodSeconds ?? 0) > 0) {
       // A graceful deletion forced with grace 0 while finalizers remain.
       nm.deletionTimestamp = rfc3339(nowMs);

@@ -52,6 +52,13 @@ export interface Strategy {
   release?(obj: ApiObject): string[];
   /** leaseTtlSeconds makes objects expire on their own (events). */
   leaseTtlSeconds?: number;
+  /**
+   * tracksGeneration gives objects a metadata.generation, set to 1 on create
+   * and bumped by spec changes (Deployments, ReplicaSets, HPAs — the kinds
+   * whose controllers report observedGeneration; Kubernetes sets none on
+   * ConfigMaps, Services, Nodes …).
+   */
+  tracksGeneration?: boolean;
   /** allowCreateOnUpdate lets PUT create a missing object. */
   allowCreateOnUpdate?: boolean;
 }

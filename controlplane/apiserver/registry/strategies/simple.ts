@@ -11,11 +11,15 @@ function clearStatus(to: Record<string, unknown>) {
 }
 
 /** deploymentStrategy: status starts empty (the controller fills it). */
-export const deploymentStrategy: Strategy = { prepareForCreate: clearStatus({}) };
+export const deploymentStrategy: Strategy = {
+  prepareForCreate: clearStatus({}),
+  tracksGeneration: true,
+};
 
 /** replicaSetStrategy: status starts at zero replicas; `status.replicas` is selectable. */
 export const replicaSetStrategy: Strategy = {
   prepareForCreate: clearStatus({ replicas: 0 }),
+  tracksGeneration: true,
   fields: (obj) => ({
     'status.replicas': String(
       (obj as With<{ status?: { replicas?: number } }>).status?.replicas ?? 0,
@@ -24,7 +28,10 @@ export const replicaSetStrategy: Strategy = {
 };
 
 /** hpaStrategy: status starts empty. */
-export const hpaStrategy: Strategy = { prepareForCreate: clearStatus({ desiredReplicas: 0 }) };
+export const hpaStrategy: Strategy = {
+  prepareForCreate: clearStatus({ desiredReplicas: 0 }),
+  tracksGeneration: true,
+};
 
 /** nodeStrategy: `spec.unschedulable` is selectable. */
 export const nodeStrategy: Strategy = {
