@@ -11,4 +11,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 npm run build --silent
 bash scripts/build-test-images.sh >/dev/null
-node dist/cli/up/main.js up "$@"
+# `tug` on the PATH (a link to this checkout's bin/tug).
+ln -sf "$PWD/bin/tug" /usr/local/bin/tug
+tug up "$@"

@@ -3,6 +3,7 @@ import type { CommandEnv } from '../command-env.js';
 import { registerApiResources } from './api-resources.js';
 import { registerApply } from './apply.js';
 import { registerAutoscale } from './autoscale.js';
+import { registerCluster } from './cluster.js';
 import { registerCompletion } from './completion.js';
 import { registerConfig } from './config.js';
 import { registerCordon } from './cordon.js';
@@ -44,4 +45,5 @@ export function registerCommands(program: Command, env: CommandEnv): void {
   registerApiResources(program, env);
   registerConfig(program, env);
   registerVersion(program, env);
+  registerCluster(program, env);
 }

@@ -61,8 +61,13 @@ export const cgroupParent = (cfg: ClusterConfig, node: string): string =>
 
 /** controlPlane lists the control plane's processes (root network namespace). */
 export function controlPlane(cfg: ClusterConfig, paths: Paths, net: HostNetwork): Component[] {
-  const etcdUrl = `http://127.0.0.1:${cfg.etcdClientPort}`;
-  const peer = `http://127.0.0.1:${cfg.etcdPeerPort}`;
+  const members = cfg.etcdMembers.map((m, i) => ({
+    name: `etcd${i}`,
+    client: `http://127.0.0.1:${m.client}`,
+    peer: `http://127.0.0.1:${m.peer}`,
+  }));
+  const etcdUrls = members.map((m) => m.client).join(',');
+  const initialCluster = members.map((m) => `${m.name}=${m.peer}`).join(',');
   const node = process.execPath;
   const c = (name: string, command: string, args: string[]): Component => ({
     name,
@@ -72,28 +77,24 @@ export function controlPlane(cfg: ClusterConfig, paths: Paths, net: HostNetwork)
     logFile: paths.log(name),
   });
   return [
-    c('etcd', 'etcd', [
-      '--name',
-      'etcd0',
-      '--data-dir',
-      paths.p('etcd'),
-      '--listen-client-urls',
-      etcdUrl,
-      '--advertise-client-urls',
-      etcdUrl,
-      '--listen-peer-urls',
-      peer,
-      '--initial-advertise-peer-urls',
-      peer,
-      '--initial-cluster',
-      `etcd0=${peer}`,
-      '--experimental-watch-progress-notify-interval',
-      '5s',
-    ]),
+    // prettier-ignore
+    ...members.map((m) =>
+      c(m.name, 'etcd', [
+        '--name', m.name,
+        '--data-dir', paths.p('etcd', m.name),
+        '--listen-client-urls', m.client,
+        '--advertise-client-urls', m.client,
+        '--listen-peer-urls', m.peer,
+        '--initial-advertise-peer-urls', m.peer,
+        '--initial-cluster', initialCluster,
+        '--initial-cluster-token', `tug-${cfg.name}`,
+        '--experimental-watch-progress-notify-interval', '5s',
+      ]),
+    ),
     c('apiserver', node, [
       bin('tug-apiserver'),
       '--etcd-servers',
-      etcdUrl,
+      etcdUrls,
       '--bind-address',
       '0.0.0.0',
       '--secure-port',

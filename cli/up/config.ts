@@ -14,8 +14,8 @@ export interface ClusterConfig {
   hostPrefix: string;
   podCidr: string;
   serviceCidr: string;
-  etcdClientPort: number;
-  etcdPeerPort: number;
+  /** etcdMembers are the etcd members' client and peer ports (1 or 3 members). */
+  etcdMembers: { client: number; peer: number }[];
   apiserverPort: number;
   controllerManagerMetricsPort: number;
   schedulerMetricsPort: number;
@@ -30,6 +30,7 @@ export interface ConfigRequest {
   name: string;
   nodes: number;
   runtime: 'crun' | 'runc';
+  etcdMembers?: number;
   extraArgs?: Partial<Record<ComponentName, string[]>>;
 }
 
@@ -46,9 +47,13 @@ export async function loadOrCreateConfig(
   const file = join(stateDir, 'cluster.json');
   if (existsSync(file)) {
     const cfg = JSON.parse(await readFile(file, 'utf8')) as ClusterConfig;
-    if (cfg.nodes.length !== req.nodes || cfg.runtime !== req.runtime) {
+    if (
+      cfg.nodes.length !== req.nodes ||
+      cfg.runtime !== req.runtime ||
+      cfg.etcdMembers.length !== (req.etcdMembers ?? 1)
+    ) {
       throw new Error(
-        `cluster "${req.name}" exists with ${cfg.nodes.length} node(s) on ${cfg.runtime}; run \`tug down --name ${req.name}\` first to change that`,
+        `cluster "${req.name}" exists with ${cfg.nodes.length} node(s), ${cfg.etcdMembers.length} etcd member(s), on ${cfg.runtime}; run \`tug down --name ${req.name}\` first to change that`,
       );
     }
     return cfg;
@@ -65,8 +70,12 @@ export async function loadOrCreateConfig(
     hostPrefix: `10.${200 + index}.0`,
     podCidr: `10.${100 + index}.0.0/16`,
     serviceCidr: `10.${50 + index}.0.0/16`,
-    etcdClientPort: await freePort(),
-    etcdPeerPort: await freePort(),
+    etcdMembers: await Promise.all(
+      Array.from({ length: req.etcdMembers ?? 1 }, async () => ({
+        client: await freePort(),
+        peer: await freePort(),
+      })),
+    ),
     apiserverPort: index === 0 && (await portFree(6443)) ? 6443 : await freePort(),
     controllerManagerMetricsPort: await freePort(),
     schedulerMetricsPort: await freePort(),

@@ -45,6 +45,8 @@ export interface UpOptions {
   /** manifests are applied once the nodes are Ready. */
   manifests: string[];
   timeoutMs?: number;
+  /** etcdMembers is 1 (default) or 3. */
+  etcdMembers?: number;
   /** extraArgs are added to components' flags when the cluster is first made. */
   extraArgs?: Partial<Record<ComponentName, string[]>>;
 }
@@ -109,6 +111,7 @@ export class LocalCluster {
       name: this.opts.name,
       nodes: o.nodes,
       runtime: o.runtime,
+      ...(o.etcdMembers ? { etcdMembers: o.etcdMembers } : {}),
       ...(o.extraArgs ? { extraArgs: o.extraArgs } : {}),
     });
     const net = this.network(cfg);
@@ -144,13 +147,18 @@ export class LocalCluster {
     await setUpHostNetwork(net);
     this.say(`node hosts ${cfg.nodes.join(', ')} on bridge ${net.bridge} (${net.gateway}/24)`);
 
-    const [etcd, apiserver, ...rest] = controlPlane(cfg, this.paths, net);
-    await this.startAll([etcd!]);
-    await this.waitProcess(
-      etcd!,
-      () => fetchOk(`http://127.0.0.1:${cfg.etcdClientPort}/health`),
-      30_000,
-    );
+    const plane = controlPlane(cfg, this.paths, net);
+    const etcds = plane.filter((c) => c.command === 'etcd');
+    const [apiserver, ...rest] = plane.filter((c) => c.command !== 'etcd');
+    // Every member starts before any is waited for: a cluster of three needs two for quorum.
+    await this.startAll(etcds);
+    for (const [i, m] of cfg.etcdMembers.entries()) {
+      await this.waitProcess(
+        etcds[i]!,
+        () => fetchOk(`http://127.0.0.1:${m.client}/health`),
+        30_000,
+      );
+    }
     await this.startAll([apiserver!]);
     const admin = secrets.identities.get('admin')!;
     const client = new RestClient({ server: local, ca: secrets.ca, token: admin.token });
