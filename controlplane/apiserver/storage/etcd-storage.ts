@@ -1,10 +1,5 @@
 import { ExponentialBackoff, noop } from 'cockatiel';
-import {
-  Etcd3,
-  type IKeyValue,
-  type IWatchResponse,
-  type Watcher,
-} from 'etcd3';
+import { Etcd3, type IKeyValue, type IWatchResponse, type Watcher } from 'etcd3';
 import type { Logger } from '../../../lib/log.js';
 import { nopLogger } from '../../../lib/log.js';
 import {
