@@ -135,6 +135,7 @@ export class NodeAgent {
   private runtimeProblem: string | undefined;
   private reporter: NodeReporter | undefined;
   private workers: PodWorkers | undefined;
+  private podInformer: SharedInformer<StoredPod> | undefined;
   private started = false;
 
   constructor(private readonly opts: NodeAgentOptions) {
@@ -153,6 +154,16 @@ export class NodeAgent {
   /** podWorkerCount is the number of live pod workers (0 before run). */
   get podWorkerCount(): number {
     return this.workers?.size ?? 0;
+  }
+
+  /** pod reads a pod bound to this node from the agent's cache (undefined before run, or unknown). */
+  pod(namespace: string, name: string): StoredPod | undefined {
+    return this.podInformer?.lister().get(namespace, name);
+  }
+
+  /** podByUid reads a pod bound to this node by UID from the agent's cache. */
+  podByUid(uid: string): StoredPod | undefined {
+    return this.podInformer?.indexer.byIndex('uid', uid)[0];
   }
 
   /** healthy asks the runtime for its version (2 s deadline): /healthz. */
@@ -221,6 +232,7 @@ export class NodeAgent {
         indexers: { uid: (p) => [p.metadata.uid] },
       },
     );
+    this.podInformer = pods;
     const ownNode = new SharedInformer<StoredNode>(
       listerWatcherFor(o.rest.resource<Node>(nodesInfo), {
         fieldSelector: `metadata.name=${o.nodeName}`,

@@ -1,15 +1,25 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isIPv4 } from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Quantity } from '../controlplane/api/quantity/index.js';
 import { loadKubeconfig, RestClient } from '../controlplane/client/index.js';
 import { newLogger } from '../lib/log.js';
-import { runMain } from '../lib/main.js';
+import { realClock } from '../lib/time.js';
+import { runMain, UsageError } from '../lib/main.js';
 import { connectRuntime } from '../proto/loader.js';
 import { NodeAgent } from './agent.js';
 import { AgentHttpServer } from './http-server.js';
+import { defaultNodeIP } from './node/machine.js';
+import {
+  AgentServer,
+  StatsCollector,
+  grpcStreamingRuntime,
+  readHostSample,
+  servingCertificate,
+} from './server/index.js';
 import { HOLLOW_MACHINE } from './testing/hollow.js';
 import { FakeRuntime } from './testing/fake-runtime.js';
 import { grpcRuntime, type AgentRuntime } from './runtime/runtime.js';
@@ -122,6 +132,26 @@ const program = new Command()
     ipList,
   )
   .option('--cluster-domain <domain>', 'cluster DNS domain', 'cluster.local')
+  .option(
+    '--address <ip>',
+    'address of the HTTPS server for the API server (logs, exec, stats)',
+    '0.0.0.0',
+  )
+  .option(
+    '--port <port>',
+    "port of that server, reported as the Node's kubelet endpoint (0: any free port)",
+    port,
+    10250,
+  )
+  .option(
+    '--client-ca-file <file>',
+    "CA whose client certificates may use that server (the API server's --kubelet-client-certificate); without it the server is off",
+  )
+  .option(
+    '--tls-cert-file <file>',
+    "that server's certificate (PEM); a self-signed one is made in <root-dir>/pki when absent",
+  )
+  .option('--tls-private-key-file <file>', "that server's key (PEM)")
   .option('--metrics-address <ip>', 'address for /metrics and /healthz', '0.0.0.0')
   .option('--metrics-port <port>', 'port for /metrics and /healthz (0: any free port)', port, 10255)
   .option('-v, --v <level>', 'log verbosity: 0 info, 4+ debug', '0')
@@ -148,6 +178,11 @@ interface Flags {
   clusterCidr?: string;
   clusterDns?: string[];
   clusterDomain: string;
+  address: string;
+  port: number;
+  clientCaFile?: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
   metricsAddress: string;
   metricsPort: number;
   v: string;
@@ -168,18 +203,20 @@ runMain('tug-agent', async (signal) => {
   const rest = new RestClient({ ...config, userAgent: `tug-agent/${nodeName}` }, { logger });
   await using _rest = rest;
   const hollow = o.runtimeEndpoint === 'fake://';
+  if (!!o.tlsCertFile !== !!o.tlsPrivateKeyFile)
+    throw new UsageError('--tls-cert-file and --tls-private-key-file go together');
   let runtime: AgentRuntime;
-  let close = (): void => {};
+  let clients: ReturnType<typeof connectRuntime> | undefined;
   if (hollow) {
     runtime = new FakeRuntime({ allImagesPresent: true, recordCalls: false });
   } else {
-    const clients = connectRuntime(o.runtimeEndpoint);
+    clients = connectRuntime(o.runtimeEndpoint);
     runtime = grpcRuntime(clients);
-    close = () => clients.close();
   }
+  const close = (): void => clients?.close();
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tug_agent_process_' });
-  // The server starts first so the Node can report its port; it asks the agent once there is one.
+  // The metrics server starts first; it asks the agent for health once there is one.
   const made: { agent?: NodeAgent } = {};
   await using http = await AgentHttpServer.listen({
     registry,
@@ -188,6 +225,41 @@ runMain('tug-agent', async (signal) => {
     port: o.metricsPort,
     logger,
   });
+  // The logs/exec/stats server starts before the agent, which reports its port on the Node.
+  let server: AgentServer | undefined;
+  let stats: StatsCollector | undefined;
+  if (!o.clientCaFile || !clients) {
+    logger.warn('logs/exec/stats server off', {
+      why: clients ? 'no --client-ca-file' : 'hollow node',
+    });
+  } else {
+    const streaming = grpcStreamingRuntime(clients, runtime.runtime);
+    stats = new StatsCollector({
+      nodeName,
+      runtime: streaming,
+      readHost: readHostSample,
+      pod: (uid) => made.agent?.podByUid(uid),
+      clock: realClock,
+      logger,
+    });
+    server = await AgentServer.listen({
+      host: o.address,
+      port: o.port,
+      tls: await servingCertificate({
+        ...(o.tlsCertFile ? { certFile: o.tlsCertFile } : {}),
+        ...(o.tlsPrivateKeyFile ? { keyFile: o.tlsPrivateKeyFile } : {}),
+        certDir: join(resolve(o.rootDir), 'pki'),
+        nodeName,
+        nodeIP: o.nodeIp ?? defaultNodeIP(),
+      }),
+      clientCa: readFileSync(o.clientCaFile, 'utf8'),
+      pods: (ns, name) => made.agent?.pod(ns, name),
+      runtime: streaming,
+      stats,
+      logger,
+    });
+  }
+  await using _server = server;
   const agent = new NodeAgent({
     nodeName,
     rest,
@@ -206,7 +278,7 @@ runMain('tug-agent', async (signal) => {
     ...(o.clusterDns ? { clusterDNS: o.clusterDns } : {}),
     clusterDomain: o.clusterDomain,
     ...(hollow ? { machine: HOLLOW_MACHINE } : {}),
-    daemonPort: http.port,
+    daemonPort: server?.port ?? 0,
     logger,
     registry,
   });
@@ -216,8 +288,9 @@ runMain('tug-agent', async (signal) => {
       node: nodeName,
       runtime: o.runtimeEndpoint,
       metrics: `http://${o.metricsAddress}:${http.port}/metrics`,
+      ...(server ? { server: `https://${o.address}:${server.port}` } : {}),
     });
-    await agent.run(signal);
+    await Promise.all([agent.run(signal), stats?.run(signal)]);
   } finally {
     close();
   }

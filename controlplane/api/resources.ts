@@ -114,6 +114,9 @@ export const resources: readonly ResourceInfo[] = [
       statusOf('', 'v1', 'Pod'),
       sub('binding', '', 'v1', 'Binding', ['create']),
       sub('eviction', 'policy', 'v1', 'Eviction', ['create']),
+      // Proxied to the pod's node agent, never stored (controlplane/apiserver/proxy).
+      sub('log', '', 'v1', 'Pod', ['get']),
+      sub('exec', '', 'v1', 'PodExecOptions', ['create', 'get']),
     ],
   }),
   res('', 'v1', 'nodes', 'Node', {
@@ -153,6 +156,26 @@ export const resources: readonly ResourceInfo[] = [
   }),
   res('coordination.k8s.io', 'v1', 'leases', 'Lease'),
 ];
+
+/** METRICS_GROUP is the group of the resource metrics API (`kubectl top`, autoscalers). */
+export const METRICS_GROUP = 'metrics.k8s.io';
+
+/**
+ * metricsResources are served but never stored: the API server computes
+ * them on request from the nodes' usage (controlplane/apiserver/metrics-api).
+ * They are not in `resources`, which lists what has storage, watches and
+ * deletions; discovery lists both (`discoveryResources`).
+ */
+export const metricsResources: readonly ResourceInfo[] = [
+  res(METRICS_GROUP, 'v1beta1', 'nodes', 'NodeMetrics', {
+    namespaced: false,
+    verbs: ['get', 'list'],
+  }),
+  res(METRICS_GROUP, 'v1beta1', 'pods', 'PodMetrics', { verbs: ['get', 'list'] }),
+];
+
+/** discoveryResources is what discovery lists and routing accepts: stored resources, then metrics. */
+export const discoveryResources: readonly ResourceInfo[] = [...resources, ...metricsResources];
 
 /** GroupVersion is `apps/v1`, or `v1` for the core group. */
 export function groupVersion(group: string, version: string): string {

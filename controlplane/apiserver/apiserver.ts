@@ -7,6 +7,7 @@ import type { Edge } from './http/edge.js';
 import type { OpenApiSource } from './http/openapi.js';
 import { ApiServer } from './http/server.js';
 import { ApiServerMetrics } from './metrics.js';
+import { KubeletClient, type KubeletClientOptions } from './proxy/kubelet-client.js';
 import { ApiRegistry } from './registry/api-registry.js';
 import type { Machinery } from './registry/machinery.js';
 import { strategies, Ipv4Range } from './registry/strategies/index.js';
@@ -45,6 +46,8 @@ export interface TugApiServerOptions {
   metrics?: ApiServerMetrics;
   bookmarkIntervalMs?: number;
   watchCacheCapacity?: number;
+  /** kubeletClient is how node agents are reached for logs, exec and metrics (no client certificate by default). */
+  kubeletClient?: KubeletClientOptions;
 }
 
 /** bootstrapNamespaces exist from the start, as in Kubernetes. */
@@ -62,6 +65,7 @@ export class TugApiServer {
   readonly metrics: ApiServerMetrics;
   private readonly http: ApiServer;
   private readonly clock: Clock;
+  private readonly kubelet: KubeletClient;
 
   constructor(private readonly opts: TugApiServerOptions) {
     this.clock = opts.clock ?? realClock;
@@ -83,6 +87,7 @@ export class TugApiServer {
       }),
       ...(opts.watchCacheCapacity ? { watchCacheCapacity: opts.watchCacheCapacity } : {}),
     });
+    this.kubelet = new KubeletClient(opts.kubeletClient);
     this.http = new ApiServer(
       {
         bindAddress: opts.bindAddress,
@@ -99,6 +104,7 @@ export class TugApiServer {
         clock: this.clock,
         logger: opts.logger,
         metrics: this.metrics,
+        kubelet: this.kubelet,
         bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 30_000,
       },
     );
@@ -127,6 +133,7 @@ export class TugApiServer {
       });
     } finally {
       await Promise.allSettled([caches, bootstrap]);
+      this.kubelet.close();
       this.storage.close();
     }
   }

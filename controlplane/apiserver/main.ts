@@ -38,6 +38,16 @@ const program = new Command()
   .option('--service-node-port-range <range>', 'range node ports are allocated from', '30000-32767')
   .option('--event-ttl <duration>', 'how long events are kept', '1h')
   .option('--watch-cache-size <n>', 'recent events kept per resource for resuming watches', '10000')
+  .option(
+    '--kubelet-client-certificate <file>',
+    'client certificate (PEM) presented to node agents for logs, exec and metrics',
+  )
+  .option('--kubelet-client-key <file>', 'its key (PEM)')
+  .option(
+    '--kubelet-certificate-authority <file>',
+    "CA that signs the node agents' serving certificates (unset: they are not verified)",
+  )
+  .option('--kubelet-timeout <duration>', 'deadline to reach a node agent', '5s')
   .option('-v, --v <level>', 'log verbosity: 0 info, 4+ debug', '0')
   .addHelpText('after', "\nFlags follow kube-apiserver's names. Stops cleanly on SIGTERM.");
 
@@ -56,6 +66,11 @@ runMain('tug-apiserver', async (signal) => {
     .filter(Boolean);
   const tls = await loadTls(o['tlsCertFile'], o['tlsPrivateKeyFile'], o['bindAddress']!);
   const authenticator = TokenAuthenticator.fromFile(o['tokenAuthFile']!);
+  const kubeletCert = o['kubeletClientCertificate'];
+  const kubeletKey = o['kubeletClientKey'];
+  if (!!kubeletCert !== !!kubeletKey)
+    throw new UsageError('--kubelet-client-certificate and --kubelet-client-key go together');
+  const kubeletCa = o['kubeletCertificateAuthority'];
   const api = createApiLayer();
   const server = new TugApiServer({
     etcdServers,
@@ -72,6 +87,13 @@ runMain('tug-apiserver', async (signal) => {
     openapi: api.openapi,
     logger,
     watchCacheCapacity: Number(o['watchCacheSize']),
+    kubeletClient: {
+      ...(kubeletCert && kubeletKey
+        ? { cert: readFileSync(kubeletCert, 'utf8'), key: readFileSync(kubeletKey, 'utf8') }
+        : {}),
+      ...(kubeletCa ? { ca: readFileSync(kubeletCa, 'utf8') } : {}),
+      timeoutMs: parseDuration(o['kubeletTimeout']!),
+    },
   });
   await server.run(signal, (p) =>
     logger.info('serving', { address: `https://${o['bindAddress']}:${p}` }),

@@ -119,7 +119,8 @@ describe('bin/tug-agent', () => {
       );
       expect(node.status?.capacity).toMatchObject({ cpu: '2', memory: '4Gi', pods: '20' });
       expect(node.status?.addresses?.[0]).toEqual({ type: 'InternalIP', address: '10.1.2.3' });
-      expect(node.status?.daemonEndpoints?.kubeletEndpoint?.Port).toBe(port);
+      // A hollow node serves no logs/exec/stats (node-agent/server): it reports no endpoint.
+      expect(node.status?.daemonEndpoints?.kubeletEndpoint?.Port).toBe(0);
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(health.status).toBe(200);
       expect(await health.text()).toBe('ok');

@@ -6,6 +6,7 @@ import type { EtcdServer } from '../../lib/etcd-server.js';
 import { createApiLayer } from '../../controlplane/apiserver/api-layer.js';
 import { TugApiServer } from '../../controlplane/apiserver/apiserver.js';
 import { TokenAuthenticator } from '../../controlplane/apiserver/http/auth.js';
+import type { KubeletClientOptions } from '../../controlplane/apiserver/proxy/index.js';
 import { RestClient } from '../../controlplane/client/index.js';
 import { startEtcd } from './etcd.js';
 
@@ -28,6 +29,8 @@ export interface TestApiServerOptions {
   logger?: Logger;
   /** etcd to use (kept running on dispose); a fresh one is started otherwise. */
   etcd?: EtcdServer;
+  /** kubeletClient: how the server reaches node agents (logs, exec, metrics). */
+  kubeletClient?: KubeletClientOptions;
 }
 
 let pki: Promise<{ ca: KeyPair; serving: KeyPair }> | undefined;
@@ -68,6 +71,7 @@ export async function startApiServer(opts: TestApiServerOptions = {}): Promise<T
     logger: opts.logger ?? nopLogger,
     ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
     ...(opts.watchCacheCapacity ? { watchCacheCapacity: opts.watchCacheCapacity } : {}),
+    ...(opts.kubeletClient ? { kubeletClient: opts.kubeletClient } : {}),
   });
   const ac = new AbortController();
   let port = 0;

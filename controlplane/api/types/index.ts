@@ -16,3 +16,4 @@ export * from './apps.js';
 export * from './autoscaling.js';
 export * from './autoscaling-v1.js';
 export * from './misc.js';
+export * from './metrics.js';

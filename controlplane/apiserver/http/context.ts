@@ -5,6 +5,7 @@ import type { ApiRegistry } from '../registry/api-registry.js';
 import type { UserInfo } from '../registry/types.js';
 import type { EtcdStorage } from '../storage/etcd-storage.js';
 import type { ApiServerMetrics } from '../metrics.js';
+import type { KubeletClient } from '../proxy/kubelet-client.js';
 import type { Edge } from './edge.js';
 import type { Accept } from './respond.js';
 
@@ -18,6 +19,8 @@ export interface HandlerDeps {
   metrics: ApiServerMetrics;
   /** bookmarkIntervalMs: how often an idle watch that allows bookmarks gets one. */
   bookmarkIntervalMs: number;
+  /** kubelet reaches node agents (pods/log, pods/exec, metrics.k8s.io). */
+  kubelet: KubeletClient;
   /** signal aborts when the server shuts down (ends open watches). */
   signal: AbortSignal;
 }

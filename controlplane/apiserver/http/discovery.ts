@@ -1,4 +1,8 @@
-import { groupVersion, resources, type ResourceInfo } from '../../api/resources.js';
+import {
+  discoveryResources as resources,
+  groupVersion,
+  type ResourceInfo,
+} from '../../api/resources.js';
 
 /**
  * Discovery documents built from the resource table: the legacy ones

@@ -1,4 +1,9 @@
-import { findResource, resources, type ResourceInfo } from '../../api/resources.js';
+import {
+  METRICS_GROUP,
+  discoveryResources,
+  findResource,
+  type ResourceInfo,
+} from '../../api/resources.js';
 
 /** Verb is a request's Kubernetes verb. */
 export type RequestVerb =
@@ -23,6 +28,7 @@ export interface OtherRoute {
     | 'version'
     | 'openapi'
     | 'metrics'
+    | 'metrics-api'
     | 'health';
   path: string;
   group?: string;
@@ -62,7 +68,7 @@ export function route(method: string, rawPath: string, query: URLSearchParams): 
   } else if (parts[0] === 'apis' && parts.length >= 2) {
     group = parts[1]!;
     if (parts.length === 2) {
-      return resources.some((r) => r.group === group)
+      return discoveryResources.some((r) => r.group === group)
         ? { kind: 'discovery-group', path, group }
         : { kind: 'none', path };
     }
@@ -71,9 +77,11 @@ export function route(method: string, rawPath: string, query: URLSearchParams): 
   } else {
     return { kind: 'none', path };
   }
-  if (!resources.some((r) => r.group === group && r.version === version))
+  if (!discoveryResources.some((r) => r.group === group && r.version === version))
     return { kind: 'none', path };
   if (rest.length === 0) return { kind: 'discovery-groupversion', path, group, version };
+  // metrics.k8s.io is computed, not stored: its own handler reads the rest of the path.
+  if (group === METRICS_GROUP) return { kind: 'metrics-api', path, group, version };
 
   let watchPrefix = false;
   if (rest[0] === 'watch') {

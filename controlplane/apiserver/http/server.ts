@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:https';
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import {
   StatusError,
@@ -20,9 +21,12 @@ import {
   apiVersions,
   wantsAggregated,
 } from './discovery.js';
+import { handleMetricsApi } from '../metrics-api/handler.js';
+import { proxyExec } from '../proxy/exec.js';
+import { writeRawStatus } from '../proxy/kubelet-client.js';
 import { findDoc, openApiDoc, openApiIndex, type OpenApiSource } from './openapi.js';
 import { handleResource } from './resource-handlers.js';
-import { parseAccept, writeJson, writeStatus } from './respond.js';
+import { asStatus, parseAccept, writeJson, writeStatus } from './respond.js';
 import { route, type Route } from './router.js';
 
 export interface ApiServerConfig {
@@ -60,6 +64,9 @@ export class ApiServer {
     const deps: HandlerDeps = { ...this.deps, signal: own.signal };
     const server = createServer({ cert: this.cfg.tls.cert, key: this.cfg.tls.key }, (req, res) => {
       void this.handle(req, res, deps);
+    });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      void this.upgrade(req, socket, head, deps);
     });
     this.server = server;
     server.keepAliveTimeout = 65_000;
@@ -149,6 +156,57 @@ export class ApiServer {
     }
   }
 
+  /**
+   * upgrade serves requests that ask to switch protocols: only `pods/exec`
+   * (WebSocket, or SPDY from older clients), authenticated like any request,
+   * relayed to the pod's node agent. Every refusal is a Status.
+   */
+  private async upgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    deps: HandlerDeps,
+  ): Promise<void> {
+    socket.on('error', (err) => deps.logger.debug('upgrade connection failed', { err }));
+    // An upgraded connection is no longer the HTTP server's: end it ourselves at shutdown.
+    const onStop = (): void => {
+      socket.destroy();
+    };
+    deps.signal.addEventListener('abort', onStop, { once: true });
+    socket.once('close', () => deps.signal.removeEventListener('abort', onStop));
+    try {
+      const url = new URL(req.url ?? '/', 'https://apiserver');
+      if (!this.cfg.authenticator.authenticate(req)) throw newUnauthorized();
+      const r = route(req.method ?? 'GET', url.pathname, url.searchParams);
+      if (
+        r.kind !== 'resource' ||
+        r.info.resource !== 'pods' ||
+        r.subresource !== 'exec' ||
+        (r.verb !== 'get' && r.verb !== 'create') ||
+        r.namespace === undefined ||
+        r.name === undefined
+      ) {
+        throw new StatusError(
+          newStatus(400, 'BadRequest', `${url.pathname} does not upgrade connections`),
+        );
+      }
+      await proxyExec(
+        deps.registry,
+        deps.kubelet,
+        r.namespace,
+        r.name,
+        req,
+        url.searchParams,
+        socket,
+        head,
+      );
+    } catch (e) {
+      if (!(e instanceof StatusError))
+        deps.logger.error('upgrade failed', { url: req.url, err: e });
+      writeRawStatus(socket, asStatus(e));
+    }
+  }
+
   private health(path: string, url: URL, res: ServerResponse, deps: HandlerDeps): void {
     const checks: [string, boolean][] = [['ping', true]];
     if (path.startsWith('/readyz'))
@@ -197,6 +255,8 @@ export class ApiServer {
       }
       case 'discovery-groupversion':
         return writeJson(c.res, 200, apiResourceList(r.group!, r.version!));
+      case 'metrics-api':
+        return handleMetricsApi(c, r.path, c.deps.kubelet);
       case 'openapi': {
         if (r.path === '/openapi/v3') return writeJson(c.res, 200, openApiIndex(this.cfg.openapi));
         const gv = findDoc(r.path);

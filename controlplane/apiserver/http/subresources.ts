@@ -2,6 +2,7 @@ import { newBadRequest, newConflict, newInvalid, newMethodNotSupported } from '.
 import { fieldErrors } from '../../api/field-path.js';
 import type { LabelSelector } from '../../api/meta.js';
 import { findResource, type ResourceInfo } from '../../api/resources.js';
+import { handleLog } from '../proxy/log.js';
 import { rfc3339 } from '../registry/codec.js';
 import type { Store } from '../registry/store.js';
 import type { ApiObject } from '../registry/types.js';
@@ -13,7 +14,7 @@ import { patchTypeOf, patchWith, readPatch, respondObject } from './resource-han
 import { successStatus, writeJson } from './respond.js';
 import type { ResourceRoute } from './router.js';
 
-/** handleSubresource serves status, scale, binding, eviction and finalize. */
+/** handleSubresource serves status, scale, binding, eviction, finalize and log (exec needs an upgrade). */
 export async function handleSubresource(c: Ctx, r: ResourceRoute, store: Store): Promise<void> {
   const sub = r.subresource!;
   const name = r.name!;
@@ -32,6 +33,11 @@ export async function handleSubresource(c: Ctx, r: ResourceRoute, store: Store):
       return eviction(c, r, store, name);
     case 'finalize':
       return finalize(c, r, store, name);
+    case 'log':
+      return handleLog(c, r, c.deps.kubelet);
+    case 'exec':
+      // Upgrade requests never get here (ApiServer's upgrade handler takes them).
+      throw newBadRequest('Upgrade request required');
     default:
       throw newMethodNotSupported(gr, r.verb);
   }
