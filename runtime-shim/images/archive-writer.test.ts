@@ -100,6 +100,43 @@ describe('writeImageArchive', () => {
     },
   );
 
+  it('writes a given history as is and refuses one that does not match the layers', async () => {
+    await withTempDir('tug-writer-', async (dir) => {
+      const layer = path.join(dir, 'layer');
+      await makeTree(layer);
+      const history = [
+        { created: '2023-01-01T00:00:00Z', created_by: 'base layer' },
+        { created: '2024-01-01T00:00:00Z', created_by: 'ENV A=1', empty_layer: true },
+      ];
+      const archive = path.join(dir, 'h.tar');
+      await write(
+        {
+          format: 'docker',
+          images: [
+            { config: { env: ['A=1'] }, layers: [{ dir: layer }], repoTags: ['h:1'], history },
+          ],
+        },
+        archive,
+      );
+      const store = new LocalImageStore({ root: path.join(dir, 'store') });
+      await store.importArchive(createReadStream(archive));
+      const files = await store.imageFiles('h:1');
+      const config = JSON.parse(await readFile(files?.configFile ?? '', 'utf8')) as {
+        history: unknown;
+      };
+      expect(config.history).toEqual(history);
+
+      const bad = write(
+        {
+          format: 'docker',
+          images: [{ config: {}, layers: [{ dir: layer }], repoTags: ['h:2'], history: [] }],
+        },
+        path.join(dir, 'bad.tar'),
+      );
+      await expect(bad).rejects.toThrow(/0 entries with a layer for 1 layers/);
+    });
+  });
+
   it('refuses a bad tag before writing anything', async () => {
     await withTempDir('tug-writer-', async (dir) => {
       const p = write(

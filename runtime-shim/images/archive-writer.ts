@@ -22,6 +22,7 @@ import {
   hostArchitecture,
   type ConfigJson,
   type Descriptor,
+  type HistoryJson,
   type OciIndex,
   type OciManifest,
 } from './oci.js';
@@ -51,6 +52,13 @@ export interface ArchiveImage {
   repoTags: string[];
   /** createdBy describes each layer in the config's history (defaults to the writer's name). */
   createdBy?: string[];
+  /**
+   * history, when given, is the config's history as is (an image builder's
+   * entries, `empty_layer` ones for config-only steps included) and
+   * createdBy is unused. Its entries without `empty_layer` must be as many
+   * as `layers`, or writeImageArchive throws.
+   */
+  history?: HistoryJson[];
   architecture?: string;
 }
 
@@ -95,7 +103,8 @@ interface StagedLayer {
 
 /**
  * writeImageArchive writes `opts.images` as one archive to `out` and ends it.
- * Throws InvalidImageRefError for a bad tag; rejects when a layer source
+ * Throws InvalidImageRefError for a bad tag, and an Error for a history that
+ * does not match the layers, before writing anything; rejects when a layer source
  * cannot be read or `out` fails. Layers are staged under a temp dir that is
  * removed afterwards.
  */
@@ -104,6 +113,9 @@ export async function writeImageArchive(
   out: Writable,
 ): Promise<WrittenImage[]> {
   const tags = opts.images.map((img) => img.repoTags.map(checkTag));
+  const histories = opts.images.map((img) =>
+    img.history ? checkedHistory(img.history, img.layers.length) : undefined,
+  );
   const tmp = await mkdtemp(path.join(opts.tmpDir ?? os.tmpdir(), 'tug-archive-'));
   let w: TarWriter | undefined;
   try {
@@ -119,10 +131,12 @@ export async function writeImageArchive(
         os: 'linux',
         config: containerConfigToJson(img.config),
         rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffID) },
-        history: layers.map((_, j) => ({
-          created,
-          created_by: img.createdBy?.[j] ?? 'tugboat image writer',
-        })),
+        history:
+          histories[i] ??
+          layers.map((_, j) => ({
+            created,
+            created_by: img.createdBy?.[j] ?? 'tugboat image writer',
+          })),
       };
       const config = Buffer.from(JSON.stringify(configJson));
       const manifest: OciManifest = {
@@ -222,6 +236,15 @@ export async function writeImageArchive(
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+// checkedHistory copies a given history after checking that it has one entry per layer.
+function checkedHistory(history: HistoryJson[], layers: number): HistoryJson[] {
+  const withLayer = history.filter((h) => h.empty_layer !== true).length;
+  if (withLayer !== layers) {
+    throw new Error(`image history has ${withLayer} entries with a layer for ${layers} layers`);
+  }
+  return history.map((h) => ({ ...h }));
 }
 
 // checkTag normalises a tag name; a digest reference cannot be a tag.

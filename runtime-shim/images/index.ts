@@ -5,7 +5,7 @@
  * such archives (the built-in test images, later `tug image build`).
  */
 export type { ImageConfig, ImageFsInfo, ImageRecord, ImageStore } from './types.js';
-export { LocalImageStore, type LocalImageStoreOptions } from './store.js';
+export { LocalImageStore, type ImageFiles, type LocalImageStoreOptions } from './store.js';
 export {
   normalizeImageRef,
   parseImageRef,

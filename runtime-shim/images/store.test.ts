@@ -95,6 +95,27 @@ describe('LocalImageStore import', () => {
     });
   });
 
+  it('gives the files behind an image (config blob, layer blobs, layer dirs) and its created time', async () => {
+    await withTempDir('tug-store-', async (dir) => {
+      const store = new LocalImageStore({ root: path.join(dir, 'store') });
+      const l1 = await base();
+      const l2 = await makeLayer([{ name: 'app', content: 'app' }]);
+      const config = makeConfig([l1, l2]);
+      const [img] = await store.importArchive(
+        src(await makeDockerArchive([{ layers: [l1, l2], repoTags: ['t/files:1'], config }])),
+      );
+      expect(img?.created).toBe('2024-01-01T00:00:00Z');
+      expect((await store.get('t/files:1'))?.created).toBe('2024-01-01T00:00:00Z');
+      const files = await store.imageFiles('t/files:1');
+      expect(files?.image.id).toBe(img?.id);
+      expect(await readFile(files?.configFile ?? '')).toEqual(config);
+      expect(files?.layers.map((l) => l.diffID)).toEqual([l1.diffID, l2.diffID]);
+      expect(sha256Of(await readFile(files?.layers[1]?.blobFile ?? ''))).toBe(l2.diffID);
+      expect(await readFile(path.join(files?.layers[1]?.dir ?? '', 'app'), 'utf8')).toBe('app');
+      expect(await store.imageFiles('t/files:2')).toBeUndefined();
+    });
+  });
+
   it('reads docker save archives of Docker 25+ (blobs/ paths) and of old Docker (symlinked layer.tar)', async () => {
     await withTempDir('tug-store-', async (dir) => {
       const store = new LocalImageStore({ root: path.join(dir, 'store') });

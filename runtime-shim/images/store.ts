@@ -34,6 +34,19 @@ interface StoredImage {
   os?: string;
 }
 
+/**
+ * ImageFiles are the files behind one stored image, for writing it out again
+ * (the image builder re-exports its base image's layers unchanged, so their
+ * diffIDs, and the layers nodes already hold, stay the same).
+ */
+export interface ImageFiles {
+  image: ImageRecord;
+  /** configFile is the image's config blob, byte for byte as imported. */
+  configFile: string;
+  /** layers, bottom first: the layer blob as imported (plain or gzip tar) and its unpacked dir. */
+  layers: { diffID: string; blobFile: string; dir: string }[];
+}
+
 /** NameRecord is `names/<hash>.json`: a tag or digest reference and the image it names. */
 interface NameRecord {
   name: string;
@@ -132,6 +145,27 @@ export class LocalImageStore implements ImageStore {
       release();
       await rm(work, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * imageFiles finds image `ref` (as get does) and returns the paths of its
+   * config blob, layer blobs and unpacked layer dirs; undefined when absent.
+   * The files are the store's own: read them, never change them. They stay
+   * until the image is removed.
+   */
+  async imageFiles(ref: string): Promise<ImageFiles | undefined> {
+    await this.ready();
+    const img = await this.resolve(ref);
+    if (!img) return undefined;
+    return {
+      image: toRecord(img, await this.readNames()),
+      configFile: this.layout.blobPath(img.id),
+      layers: img.layers.map((diffID, i) => ({
+        diffID,
+        blobFile: this.layout.blobPath(img.layerBlobs[i] ?? ''),
+        dir: this.layout.layerDiffDir(diffID),
+      })),
+    };
   }
 
   async remove(ref: string): Promise<void> {
@@ -399,7 +433,7 @@ export class LocalImageStore implements ImageStore {
 
 function toRecord(img: StoredImage, names: NameRecord[]): ImageRecord {
   const mine = names.filter((n) => n.id === img.id).map((n) => n.name);
-  return {
+  const rec: ImageRecord = {
     id: img.id,
     repoTags: mine.filter((n) => !n.includes('@')).sort(),
     repoDigests: mine.filter((n) => n.includes('@')).sort(),
@@ -407,6 +441,8 @@ function toRecord(img: StoredImage, names: NameRecord[]): ImageRecord {
     config: structuredClone(img.config),
     layers: [...img.layers],
   };
+  if (img.created) rec.created = img.created;
+  return rec;
 }
 
 async function unlinkIfExists(p: string): Promise<void> {

@@ -31,6 +31,8 @@ export interface ImageRecord {
   config: ImageConfig;
   /** layers are the diffIDs (`sha256:<hex>` of the uncompressed layer tars), bottom first. */
   layers: string[];
+  /** created is the config's creation time (RFC 3339), when it has one. */
+  created?: string;
 }
 
 /**
