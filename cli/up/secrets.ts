@@ -24,7 +24,8 @@ const gateway = (cfg: ClusterConfig): string => `${cfg.hostPrefix}.1`;
 /**
  * ensureSecrets makes (once) the cluster CA, the API server's certificate
  * (valid for localhost, the bridge gateway the nodes use and the kubernetes
- * service IP) and a token per component, in kube's static token CSV.
+ * service IP), its client certificate for the node agents, and a token per
+ * component, in kube's static token CSV.
  */
 export async function ensureSecrets(stateDir: string, cfg: ClusterConfig): Promise<ClusterSecrets> {
   const pki = join(stateDir, 'pki');
@@ -42,6 +43,21 @@ export async function ensureSecrets(stateDir: string, cfg: ClusterConfig): Promi
     await writeFile(join(pki, 'apiserver.crt'), serving.cert);
     await writeFile(join(pki, 'apiserver.key'), serving.key, { mode: 0o600 });
     await writeFile(caFile, ca.cert);
+  }
+  // The API server's client certificate for node agents (logs, exec, metrics); they trust the CA.
+  const kubeletClient = join(pki, 'apiserver-kubelet-client.crt');
+  if (!existsSync(kubeletClient)) {
+    const ca = {
+      cert: await readFile(caFile, 'utf8'),
+      key: await readFile(join(pki, 'ca.key'), 'utf8'),
+    };
+    const pair = await generateCert(ca, {
+      commonName: 'kube-apiserver-kubelet-client',
+      organizations: ['system:masters'],
+      usage: ['client'],
+    });
+    await writeFile(join(pki, 'apiserver-kubelet-client.key'), pair.key, { mode: 0o600 });
+    await writeFile(kubeletClient, pair.cert);
   }
   const tokensFile = join(pki, 'tokens.csv');
   const identities = new Map<string, Identity>();
