@@ -128,14 +128,11 @@ export class CniNetwork implements SandboxNetwork {
       try {
         await createPinnedNetns(rec.netnsPath);
         const loNet = { name: 'cni-loopback', cniVersion: network.cniVersion };
-        await this.call(
-          rec,
-          'ADD',
-          loopback.type,
-          pluginStdin(loNet, loopback, undefined, {}),
-          'lo',
-        );
-        const result = await this.addChain(rec);
+        // lo and eth0 don't depend on each other: bring them up at the same time.
+        const [, result] = await Promise.all([
+          this.call(rec, 'ADD', loopback.type, pluginStdin(loNet, loopback, undefined, {}), 'lo'),
+          this.addChain(rec),
+        ]);
         const addrs = podAddresses(result, this.ifName);
         if (!addrs) {
           const last = network.plugins[network.plugins.length - 1]?.type ?? '';
@@ -238,6 +235,7 @@ export class CniNetwork implements SandboxNetwork {
     const caps = { portMappings: portMappingsArg(rec.request) };
     let prev: CniResult | undefined;
     for (const p of rec.network.plugins) {
+      if (idle(p, caps)) continue;
       const out = await this.call(rec, 'ADD', p.type, pluginStdin(rec.network, p, prev, caps));
       prev = parseCniResult(out, p.type, 'ADD');
     }
@@ -259,6 +257,7 @@ export class CniNetwork implements SandboxNetwork {
     const prev = net.cniVersion === '0.3.0' || net.cniVersion === '0.3.1' ? undefined : rec.result;
     let first: unknown;
     for (const p of [...net.plugins].reverse()) {
+      if (idle(p, caps)) continue;
       try {
         await this.call(rec, 'DEL', p.type, pluginStdin(net, p, prev, caps));
       } catch (e) {
@@ -312,4 +311,13 @@ export class CniNetwork implements SandboxNetwork {
       return undefined;
     }
   }
+}
+
+/**
+ * idle tells whether a plugin would do nothing for this sandbox: portmap,
+ * when the sandbox maps no host port (it returns at once then, on ADD and on
+ * DEL). Skipping it saves a plugin process on both.
+ */
+function idle(p: NetworkConfigList['plugins'][number], caps: { portMappings: unknown[] }): boolean {
+  return p.type === 'portmap' && caps.portMappings.length === 0;
 }
