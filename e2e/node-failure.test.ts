@@ -53,6 +53,9 @@ interface Seen {
 
 describe('node agents going away on a real 3-node cluster', () => {
   let tc: TestCluster;
+  /** victim is the node whose agent the kill -9 test kills; doomed, the uids of its pods then. */
+  let victim: string | undefined;
+  let doomed: string[] = [];
 
   beforeAll(async () => {
     tc = await startTestCluster({
@@ -150,14 +153,16 @@ describe('node agents going away on a real 3-node cluster', () => {
       intervalMs: 500,
       what: '3 ready mover pods',
     });
-    const victim = before[0]!.spec!.nodeName!;
-    const doomed = before.filter((p) => p.spec?.nodeName === victim).map((p) => p.metadata.uid);
+    const node0 = before[0]!.spec!.nodeName!;
+    victim = node0;
+    doomed = before.filter((p) => p.spec?.nodeName === node0).map((p) => p.metadata.uid);
+    for (const uid of doomed) expect((await tc.podNetworks(node0)).has(uid)).toBe(true);
 
-    await tc.stopAgent(victim, true);
+    await tc.stopAgent(node0, true);
 
     const node = await waitFor(
       async () => {
-        const n = await tc.nodes.get(victim);
+        const n = await tc.nodes.get(node0);
         const tainted = n.spec?.taints?.some(
           (t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute',
         );
@@ -201,5 +206,41 @@ describe('node agents going away on a real 3-node cluster', () => {
       { timeoutMs: 60_000, intervalMs: 500, what: 'deployment mover 3/3' },
     );
     expect(d.status?.readyReplicas).toBe(3);
+  });
+
+  it('the killed agent comes back: its node is Ready and untainted, and it finishes the evicted pods', async () => {
+    if (!victim) throw new Error('the kill -9 test did not run');
+    const node = victim;
+    await tc.startAgent(node);
+    await waitFor(
+      async () => {
+        const n = await tc.nodes.get(node);
+        const tainted = n.spec?.taints?.some((t) => t.key.startsWith('node.kubernetes.io/'));
+        return readyCondition(n) === 'True' && !tainted;
+      },
+      { timeoutMs: 120_000, intervalMs: 500, what: `${node} Ready again, without taints` },
+    );
+    // The pods evicted while it was away are finished by their agent: gone from the API …
+    await waitFor(
+      async () => {
+        const { items } = await tc.pods.list({ labelSelector: 'app=mover' });
+        return items.every((p) => !doomed.includes(p.metadata.uid));
+      },
+      { timeoutMs: 120_000, intervalMs: 500, what: `the evicted pods of ${node} to be deleted` },
+    );
+    // … and from the node: no sandbox (so no netns, no container) left for them.
+    await waitFor(
+      async () => {
+        const nets = await tc.podNetworks(node);
+        return doomed.every((uid) => !nets.has(uid));
+      },
+      {
+        timeoutMs: 60_000,
+        intervalMs: 500,
+        what: `the evicted pods' sandboxes on ${node} removed`,
+      },
+    );
+    const d = await tc.deployments.get('mover');
+    expect(deploymentSettled(d, 3)).toBe(true);
   });
 });

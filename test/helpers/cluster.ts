@@ -61,10 +61,12 @@ export interface TestCluster {
   nodes: ResourceClient<Node>;
   events: ResourceClient<Event>;
   deployments: ResourceClient<Deployment>;
-  /** kubectl runs /usr/bin/kubectl against the cluster and returns its stdout (rejects on a non-zero exit). */
+  /** kubectl runs the real kubectl against the cluster and returns its stdout (rejects on a non-zero exit). */
   kubectl(args: string[], timeoutMs?: number): Promise<string>;
   /** podNetns is the path of the network namespace the node's shim pinned for this pod. */
   podNetns(pod: StoredPod): Promise<string>;
+  /** podNetworks maps pod uid → pinned network namespace for every pod sandbox the node's shim keeps. */
+  podNetworks(node: string): Promise<Map<string, string>>;
   /** inPod runs a command from the host inside a pod's network namespace. */
   inPod(pod: StoredPod, cmd: string, args: string[]): Promise<string>;
   /** containerPid is the host pid of a running container's first process (from `crun state`). */
@@ -81,8 +83,8 @@ export interface TestCluster {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** kubectlBin is the real kubectl (KUBECTL-COMPAT.md's version). */
-const kubectlBin = '/usr/bin/kubectl';
+/** kubectlBin is the real kubectl (KUBECTL-COMPAT.md's version); $KUBECTL overrides it. */
+const kubectlBin = process.env['KUBECTL'] ?? '/usr/bin/kubectl';
 
 /**
  * startTestCluster brings up a cluster named `<prefix>-<random>` with the
@@ -148,6 +150,18 @@ export async function startTestCluster(o: TestClusterOptions): Promise<TestClust
     ]);
     return (JSON.parse(stdout) as { pid: number }).pid;
   };
+  const podNetworks = async (node: string): Promise<Map<string, string>> => {
+    const dir = paths.node(node, 'shim', 'network', 'sandboxes');
+    const out = new Map<string, string>();
+    for (const f of await readdir(dir)) {
+      const rec = JSON.parse(await readFile(join(dir, f), 'utf8')) as {
+        netnsPath?: string;
+        request?: { uid?: string };
+      };
+      if (rec.request?.uid && rec.netnsPath) out.set(rec.request.uid, rec.netnsPath);
+    }
+    return out;
+  };
   const tc: TestCluster = {
     name,
     stateDir,
@@ -168,16 +182,11 @@ export async function startTestCluster(o: TestClusterOptions): Promise<TestClust
     async podNetns(pod) {
       const node = pod.spec?.nodeName;
       if (!node) throw new Error(`${pod.metadata.name} is not bound to a node`);
-      const dir = paths.node(node, 'shim', 'network', 'sandboxes');
-      for (const f of await readdir(dir)) {
-        const rec = JSON.parse(await readFile(join(dir, f), 'utf8')) as {
-          netnsPath?: string;
-          request?: { uid?: string };
-        };
-        if (rec.request?.uid === pod.metadata.uid && rec.netnsPath) return rec.netnsPath;
-      }
-      throw new Error(`no network namespace for pod ${pod.metadata.name} on ${node}`);
+      const ns = (await podNetworks(node)).get(pod.metadata.uid);
+      if (!ns) throw new Error(`no network namespace for pod ${pod.metadata.name} on ${node}`);
+      return ns;
     },
+    podNetworks,
     async inPod(pod, cmd, args) {
       const ns = await tc.podNetns(pod);
       const { stdout } = await exec('nsenter', [`--net=${ns}`, '--', cmd, ...args], {
