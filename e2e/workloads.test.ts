@@ -3,8 +3,8 @@
  * controller manager, scheduler, and per node a network-namespace host with
  * the real shim, conmon, crun and CNI): spreading, a rolling update checked
  * over HTTP and with the real kubectl, pod-to-pod traffic across nodes,
- * readiness gating the Deployment's counts, and finally `down` leaving
- * nothing behind.
+ * readiness gating the Deployment's counts, a rollout stalled by a missing
+ * image and undone, and finally `down` leaving nothing behind.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -201,6 +201,60 @@ describe('workloads on a real 3-node cluster', () => {
     expect(isReady(stillClosed)).toBe(false);
     const wide = await tc.kubectl(['get', 'deployment', 'gate', '--no-headers']);
     expect(wide).toMatch(/^gate\s+1\/2\s/);
+  });
+
+  it('stalls a rollout to a missing image: old pods keep serving, rollout status fails, undo recovers', async () => {
+    const stuck = deployment('stuck', 2, [webContainer(1)]);
+    stuck.spec!.progressDeadlineSeconds = 10;
+    await tc.deployments.create(stuck);
+    const v1 = await waitFor(() => readyPods(tc, 'stuck', 2), {
+      timeoutMs: 120_000,
+      intervalMs: 500,
+      what: '2 ready pods of deployment stuck',
+    });
+    // Tag 3 exists in no image store: the new pod's image pull fails.
+    await tc.kubectl(['set', 'image', 'deployment/stuck', 'web=docker.io/tugboat/webserver:3']);
+    const failed = await tc
+      .kubectl(['rollout', 'status', 'deployment/stuck', '--timeout=120s'], 150_000)
+      .then(
+        () => undefined,
+        (e: unknown) => e as { stderr?: string },
+      );
+    expect(failed?.stderr).toContain('exceeded its progress deadline');
+    const d = await tc.deployments.get('stuck');
+    const progressing = d.status?.conditions?.find((c) => c.type === 'Progressing');
+    expect(progressing?.status).toBe('False');
+    expect(progressing?.reason).toBe('ProgressDeadlineExceeded');
+    const { items } = await tc.pods.list({ labelSelector: 'app=stuck' });
+    const pulling = items.filter((p) => p.spec?.containers[0]?.image?.endsWith(':3'));
+    expect(pulling.length).toBeGreaterThan(0);
+    for (const p of pulling) {
+      expect(['ErrImagePull', 'ImagePullBackOff']).toContain(
+        p.status?.containerStatuses?.[0]?.state?.waiting?.reason,
+      );
+    }
+    // The old pods were never touched and still answer.
+    for (const p of v1) {
+      expect(isReady(await tc.pods.get(p.metadata.name))).toBe(true);
+      expect(await curl(`http://${p.status!.podIP}:8080/`)).toBe(
+        `hello from ${p.metadata.name} version 1\n`,
+      );
+    }
+
+    await tc.kubectl(['rollout', 'undo', 'deployment/stuck']);
+    const out = await tc.kubectl(
+      ['rollout', 'status', 'deployment/stuck', '--timeout=120s'],
+      150_000,
+    );
+    expect(out).toContain('successfully rolled out');
+    const after = await waitFor(
+      async () => {
+        const { items } = await tc.pods.list({ labelSelector: 'app=stuck' });
+        return items.length === 2 && items.every(isReady) ? items : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: 'stuck back to its 2 old pods' },
+    );
+    expect(after.map((p) => p.metadata.name).sort()).toEqual(v1.map((p) => p.metadata.name).sort());
   });
 
   it('down removes every process, namespace, bridge, rule, route, mount, cgroup and the state', async () => {
