@@ -5,6 +5,7 @@ import path from 'node:path';
 import { nopLogger, type Logger } from '../../lib/log.js';
 import { applyHybridFix, readCgroupLayout } from '../../runtime-shim/cgroups/layout.js';
 import {
+  familiarImageRef,
   isInvalidImageRef,
   normalizeImageRef,
   writeImageArchive,
@@ -193,7 +194,7 @@ export async function buildImage(opts: BuildImageOptions): Promise<BuiltImage> {
     if (!image)
       throw new Error('the builder store imported no image from the archive it was given');
     opts.say(`Successfully built ${shortId(image.id)}`);
-    for (const t of tags) opts.say(`Successfully tagged ${t}`);
+    for (const t of tags) opts.say(`Successfully tagged ${familiarImageRef(t)}`);
     const nodes =
       opts.nodes && opts.nodes.length > 0 ? await importToNodes(archive, opts.nodes) : [];
     if (opts.archiveOut !== undefined) await copyFile(archive, opts.archiveOut);

@@ -76,21 +76,19 @@ export function isImageBuildError(e: unknown, reason?: BuildErrorReason): e is I
 }
 
 /**
- * NodeImportError says that an image reached the builder's store but not
- * every node: `failed` maps each node name to its error.
+ * StoreBusyError says another `tug image` process is using the builder's
+ * store: one process at a time may own an image store (a second one's
+ * garbage collection could remove layers the first is importing).
  */
-export class NodeImportError extends Error {
-  override name = 'NodeImportError';
-  readonly failed: ReadonlyMap<string, unknown>;
+export class StoreBusyError extends Error {
+  override name = 'StoreBusyError';
+  readonly pid: number;
 
-  constructor(failed: ReadonlyMap<string, unknown>) {
-    const parts = [...failed].map(
-      ([n, e]) => `${n}: ${e instanceof Error ? e.message : String(e)}`,
-    );
-    super(`could not import into ${failed.size} node(s): ${parts.join('; ')}`);
-    this.failed = failed;
+  constructor(dir: string, pid: number) {
+    super(`another tug image command (pid ${pid}) is using ${dir}; wait for it to finish`);
+    this.pid = pid;
   }
 }
 
-/** isNodeImportError is the guard for NodeImportError. */
-export const isNodeImportError = (e: unknown): e is NodeImportError => e instanceof NodeImportError;
+/** isStoreBusyError is the guard for StoreBusyError. */
+export const isStoreBusyError = (e: unknown): e is StoreBusyError => e instanceof StoreBusyError;

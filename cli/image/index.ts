@@ -4,6 +4,12 @@
  * builder keeps its own image store (FROM images, built images); every
  * image it builds or imports also goes into each node's shim. See README.md.
  */
+export {
+  imageCommand,
+  type ImageCommandContext,
+  type ImageCommandIo,
+  type Sink,
+} from './command.js';
 export { buildImage, shortId, type BuildImageOptions, type BuiltImage } from './builder.js';
 export {
   importImage,
@@ -26,5 +32,8 @@ export {
   ImageBuildError,
   isDockerfileError,
   isImageBuildError,
+  isStoreBusyError,
+  StoreBusyError,
   type BuildErrorReason,
 } from './errors.js';
+export { humanDuration, humanSize } from './format.js';

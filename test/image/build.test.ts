@@ -115,7 +115,7 @@ describe('buildImage with overlays and crun', () => {
       'Step 8/14 : RUN echo "made by run" > /app/made.txt  && mkdir -p /app/tmpdir && echo x > /app/tmpdir/gone && rm -rf /app/tmpdir  && rm /etc/group  && echo \'app:x:1000:1000:app:/home/app:/bin/sh\' >> /etc/passwd  && mkdir -p /home/app && chown 1000:1000 /home/app',
     );
     expect(lines.at(-2)).toBe(`Successfully built ${built.image.id.slice(7, 19)}`);
-    expect(lines.at(-1)).toBe('Successfully tagged docker.io/tugtest/built:1');
+    expect(lines.at(-1)).toBe('Successfully tagged tugtest/built:1');
     expect(await mountsUnder(work)).toEqual([]);
     expect(await readdir(work)).toEqual([]);
 
