@@ -157,6 +157,39 @@ describe('workloads on a real 3-node cluster', () => {
       ]);
       expect(body).toBe(`hello from ${from.metadata.name} version 1\n`);
     }
+    // Between nodes the pod network is not masqueraded: the receiver sees the sender's pod IP.
+    const to = pods.find((p) => p.spec?.nodeName !== a)!;
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const listener = exec(
+      'nsenter',
+      [
+        `--net=${await tc.podNetns(to)}`,
+        '--',
+        'busybox',
+        'nc',
+        '-l',
+        '-p',
+        String(port),
+        '-e',
+        'busybox',
+        'netstat',
+        '-tn',
+      ],
+      { timeout: 30_000 },
+    );
+    try {
+      const seen = await tc.inPod(from, 'sh', [
+        '-c',
+        `for i in $(seq 100); do busybox nc ${to.status!.podIP} ${port} && exit 0; usleep 100000; done; exit 1`,
+      ]);
+      expect(seen).toMatch(
+        new RegExp(
+          `(::ffff:)?${reEscape(to.status!.podIP!)}:${port}\\s+(::ffff:)?${reEscape(from.status!.podIP!)}:\\d+\\s+ESTABLISHED`,
+        ),
+      );
+    } finally {
+      await listener.catch(() => undefined);
+    }
   });
 
   it('leaves pods that are not ready out of readyReplicas and availableReplicas', async () => {
@@ -314,6 +347,8 @@ describe('workloads on a real 3-node cluster', () => {
     expect(await processesOf()).toEqual([]);
   });
 });
+
+const reEscape = (s: string): string => s.replace(/[.]/g, '\\.');
 
 async function subdirs(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
