@@ -65,6 +65,8 @@ export class TugApiServer {
   readonly metrics: ApiServerMetrics;
   private readonly http: ApiServer;
   private readonly clock: Clock;
+  /** bootstrapped: the bootstrap namespaces and the kubernetes service exist (until then /readyz fails). */
+  private bootstrapped = false;
   private readonly kubelet: KubeletClient;
 
   constructor(private readonly opts: TugApiServerOptions) {
@@ -96,6 +98,7 @@ export class TugApiServer {
         authenticator: opts.authenticator,
         openapi: opts.openapi,
         version: VERSION,
+        readyChecks: () => [['poststarthook/bootstrap-objects', this.bootstrapped]],
       },
       {
         registry: this.registry,
@@ -142,6 +145,7 @@ export class TugApiServer {
     for (let backoff = 100; !signal.aborted; backoff = Math.min(backoff * 2, 2000)) {
       try {
         await this.ensureBootstrapObjects(port);
+        this.bootstrapped = true;
         return;
       } catch (e) {
         if (e instanceof BootstrapInvalidError) throw e;

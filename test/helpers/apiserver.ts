@@ -55,24 +55,31 @@ export async function startApiServer(opts: TestApiServerOptions = {}): Promise<T
   const etcd = opts.etcd ?? (await startEtcd());
   const token = randomBytes(16).toString('hex');
   const api = createApiLayer();
-  const server = new TugApiServer({
-    etcdServers: [etcd.endpoint],
-    bindAddress: '127.0.0.1',
-    securePort: 0,
-    tls: serving,
-    authenticator: new TokenAuthenticator(
-      new Map([[token, { name: 'admin', uid: 'admin', groups: ['system:masters'] }]]),
-    ),
-    serviceClusterIpRange: '10.96.0.0/16',
-    serviceNodePortRange: '30000-32767',
-    eventTtlSeconds: 3600,
-    advertiseAddress: '127.0.0.1',
-    ...api,
-    logger: opts.logger ?? nopLogger,
-    ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
-    ...(opts.watchCacheCapacity ? { watchCacheCapacity: opts.watchCacheCapacity } : {}),
-    ...(opts.kubeletClient ? { kubeletClient: opts.kubeletClient } : {}),
-  });
+  let server: TugApiServer;
+  try {
+    server = new TugApiServer({
+      etcdServers: [etcd.endpoint],
+      bindAddress: '127.0.0.1',
+      securePort: 0,
+      tls: serving,
+      authenticator: new TokenAuthenticator(
+        new Map([[token, { name: 'admin', uid: 'admin', groups: ['system:masters'] }]]),
+      ),
+      serviceClusterIpRange: '10.96.0.0/16',
+      serviceNodePortRange: '30000-32767',
+      eventTtlSeconds: 3600,
+      advertiseAddress: '127.0.0.1',
+      ...api,
+      logger: opts.logger ?? nopLogger,
+      ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
+      ...(opts.watchCacheCapacity ? { watchCacheCapacity: opts.watchCacheCapacity } : {}),
+      ...(opts.kubeletClient ? { kubeletClient: opts.kubeletClient } : {}),
+    });
+  } catch (e) {
+    // Nothing else was started yet: only the etcd this helper made needs stopping.
+    if (ownEtcd) await etcd[Symbol.asyncDispose]();
+    throw e;
+  }
   const ac = new AbortController();
   let port = 0;
   const running = server.run(ac.signal, (p) => (port = p));

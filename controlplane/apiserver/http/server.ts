@@ -37,6 +37,8 @@ export interface ApiServerConfig {
   openapi: OpenApiSource;
   /** version is answered at /version. */
   version: Record<string, string>;
+  /** readyChecks are /readyz checks beyond etcd and shutdown (kube's post-start hooks). */
+  readyChecks?: () => [string, boolean][];
 }
 
 /**
@@ -210,7 +212,10 @@ export class ApiServer {
   private health(path: string, url: URL, res: ServerResponse, deps: HandlerDeps): void {
     const checks: [string, boolean][] = [['ping', true]];
     if (path.startsWith('/readyz'))
-      checks.push(['etcd', deps.registry.ready], ['shutdown', !deps.signal.aborted]);
+      checks.push(['etcd', deps.registry.ready], ...(this.cfg.readyChecks?.() ?? []), [
+        'shutdown',
+        !deps.signal.aborted,
+      ]);
     const ok = checks.every(([, v]) => v);
     const body = url.searchParams.has('verbose')
       ? checks.map(([n, v]) => `[${v ? '+' : '-'}]${n} ${v ? 'ok' : 'failed'}`).join('\n') +
