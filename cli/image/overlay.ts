@@ -96,8 +96,9 @@ export async function isEmptyDir(dir: string): Promise<boolean> {
 }
 
 /**
- * removeStaleBuilds unmounts and removes the work dirs under `workRoot`
- * that builds of processes no longer alive left behind (`tug-build-<pid>-…`).
+ * removeStaleBuilds removes the work dirs under `workRoot` that builds of
+ * processes no longer alive left behind (`tug-build-<pid>-…`): their RUN
+ * containers are killed and deleted, their overlays unmounted.
  */
 export async function removeStaleBuilds(workRoot: string): Promise<void> {
   let names: string[];
@@ -110,8 +111,29 @@ export async function removeStaleBuilds(workRoot: string): Promise<void> {
     const pid = Number(/^tug-build-(\d+)-/.exec(name)?.[1]);
     if (!(pid > 0) || pid === process.pid || alive(pid)) continue;
     const dir = path.join(workRoot, name);
+    await deleteContainers(path.join(dir, 'runtime'));
     await unmountUnder(dir);
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * deleteContainers force-deletes (kills) every container crun knows under
+ * `runtimeRoot`: a RUN whose builder died keeps running under its crun.
+ */
+async function deleteContainers(runtimeRoot: string): Promise<void> {
+  try {
+    await access(runtimeRoot);
+  } catch {
+    return;
+  }
+  const { stdout } = await runCommand('crun', ['--root', runtimeRoot, 'list', '-q']).catch(() => ({
+    stdout: '',
+  }));
+  for (const id of stdout.split('\n').filter((l) => l.trim() !== '')) {
+    await runCommand('crun', ['--root', runtimeRoot, 'delete', '--force', id.trim()]).catch(
+      () => undefined,
+    );
   }
 }
 

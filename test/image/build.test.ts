@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImage, importImage } from '../../cli/image/index.js';
 import { isImageBuildError, type ImageBuildError } from '../../cli/image/errors.js';
+import { mountOverlay, removeStaleBuilds } from '../../cli/image/overlay.js';
 import { LocalImageStore, type ImageRecord } from '../../runtime-shim/images/index.js';
 import { runCommand } from '../../runtime-shim/util/command.js';
 import { busyboxArchive, fixCgroups, layerEntries, mountsUnder, runImage } from './support.js';
@@ -212,6 +213,68 @@ describe('buildImage with overlays and crun', () => {
     expect(await mountsUnder(work)).toEqual([]);
     expect(await readdir(work)).toEqual([]);
     expect((await store.list()).map((i) => i.id).sort()).toEqual(before);
+  });
+
+  it('kills the RUN of a cancelled build and leaves nothing behind', async () => {
+    const ctx = await context('cancel', 'FROM busybox\nRUN echo started; sleep 600\n');
+    const ac = new AbortController();
+    // The RUN sleeps far longer than the test may take: it ends only if it is killed.
+    const p = buildImage({
+      contextDir: ctx,
+      tags: ['tugtest/cancel'],
+      store,
+      say: () => {},
+      output: (c) => {
+        if (c.toString().includes('started')) ac.abort(new Error('cancelled by the test'));
+      },
+      workDir: work,
+      signal: ac.signal,
+    });
+    await expect(p).rejects.toThrow('cancelled by the test');
+    expect(await mountsUnder(work)).toEqual([]);
+    expect(await readdir(work)).toEqual([]);
+  });
+
+  it('cleans up after a build whose process died: kills its RUN, unmounts, removes', async () => {
+    const stale = join(work, 'tug-build-999999999-dead');
+    const step = join(stale, 'step-1');
+    await mkdir(step, { recursive: true });
+    const files = await store.imageFiles('busybox');
+    const overlay = await mountOverlay(step, (files?.layers ?? []).map((l) => l.dir).reverse());
+    const bundle = join(stale, 'bundle');
+    await mkdir(bundle);
+    await runCommand('crun', ['spec'], { cwd: bundle });
+    const spec = JSON.parse(await readFile(join(bundle, 'config.json'), 'utf8')) as {
+      root: unknown;
+      process: Record<string, unknown>;
+      linux: Record<string, unknown>;
+    };
+    spec.root = { path: overlay.merged, readonly: false };
+    spec.process['terminal'] = false;
+    spec.process['args'] = ['sleep', '600'];
+    spec.linux['cgroupsPath'] = `/tug-build-stale-${tag}`;
+    await writeFile(join(bundle, 'config.json'), JSON.stringify(spec));
+    const runtime = join(stale, 'runtime');
+    const log = join(dir, 'stale-crun.log');
+    await runCommand('sh', [
+      '-c',
+      'exec crun --root "$1" run -d --bundle "$2" "$3" >"$4" 2>&1 </dev/null',
+      'sh',
+      runtime,
+      bundle,
+      `stale-${tag}`,
+      log,
+    ]);
+    const { stdout } = await runCommand('crun', ['--root', runtime, 'state', `stale-${tag}`]);
+    const pid = (JSON.parse(stdout) as { pid: number }).pid;
+    expect(pid).toBeGreaterThan(0);
+
+    await removeStaleBuilds(work);
+    expect(await mountsUnder(work)).toEqual([]);
+    expect(await readdir(work)).toEqual([]);
+    // Gone, or a zombie waiting for whoever it was reparented to.
+    const state = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    expect(state === '' || / Z /.test(state)).toBe(true);
   });
 
   it('builds FROM scratch with a static binary and runs it, with no network', async () => {
