@@ -154,6 +154,56 @@ describe('tug image with a real shim', () => {
     expect(quiet.stdout).toMatch(new RegExp(`^sha256:${built}[a-f0-9]{52}$`, 'm'));
   });
 
+  it('builds an image the node runs: its Cmd, Env, WorkingDir and User', async () => {
+    const ctxDir = join(dir, 'hello');
+    await mkdir(ctxDir);
+    await writeFile(join(ctxDir, 'msg.txt'), 'a message from the build context\n');
+    await writeFile(
+      join(ctxDir, 'Dockerfile'),
+      'FROM busybox\nWORKDIR /app\nCOPY msg.txt .\nENV WHO=node\nUSER 65534\nCMD ["sh", "-c", "cat msg.txt; echo $WHO; id -u; pwd"]\n',
+    );
+    expect((await tug(['build', '-q', '-t', 'tugtest/hello:1', 'hello'])).code).toBe(0);
+    const config = {
+      metadata: { name: `hello-${tag}`, namespace: 'default', uid: `uid-hello-${tag}`, attempt: 0 },
+      hostname: 'hello',
+      logDirectory: join(dir, 'logs'),
+      linux: { securityContext: { namespaceOptions: { network: 'NODE' as const } } },
+    };
+    const { podSandboxId } = await client.runtime.RunPodSandbox({ config }, { timeoutMs: 60_000 });
+    try {
+      const { containerId } = await client.runtime.CreateContainer(
+        {
+          podSandboxId,
+          sandboxConfig: config,
+          config: {
+            metadata: { name: 'hello', attempt: 0 },
+            image: { image: 'tugtest/hello:1' },
+            logPath: 'hello.log',
+          },
+        },
+        { timeoutMs: 60_000 },
+      );
+      await client.runtime.StartContainer({ containerId }, { timeoutMs: 60_000 });
+      const st = await waitFor(
+        async () => {
+          const { status } = await client.runtime.ContainerStatus({ containerId });
+          return status?.state === 'CONTAINER_EXITED' ? status : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 100, what: 'the hello container to exit' },
+      );
+      expect(st.exitCode).toBe(0);
+      const log = await readFile(st.logPath, 'utf8');
+      expect(
+        log
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => l.replace(/^\S+ stdout F /, '')),
+      ).toEqual(['a message from the build context', 'node', '65534', '/app']);
+    } finally {
+      await client.runtime.RemovePodSandbox({ podSandboxId }, { timeoutMs: 60_000 });
+    }
+  });
+
   it('reports Dockerfile errors, a missing base and a failing RUN with exit code 1', async () => {
     const bad = join(dir, 'bad');
     await mkdir(bad);
