@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { freePort } from '../../lib/ports.js';
 
@@ -58,10 +58,7 @@ export async function loadOrCreateConfig(
     }
     return cfg;
   }
-  const used = await usedIndexes(dirname(stateDir));
-  let index = 0;
-  while (used.has(index)) index++;
-  if (index > 49) throw new Error('too many local clusters on this machine (50)');
+  const index = await claimIndex(dirname(stateDir), req.name);
   const cfg: ClusterConfig = {
     name: req.name,
     index,
@@ -85,18 +82,44 @@ export async function loadOrCreateConfig(
   return cfg;
 }
 
-async function usedIndexes(parent: string): Promise<Set<number>> {
-  const used = new Set<number>();
-  for (const d of await readdir(parent).catch(() => [] as string[])) {
-    const f = join(parent, d, 'cluster.json');
-    if (!existsSync(f)) continue;
+/**
+ * claimIndex takes the lowest index no other local cluster holds, atomically:
+ * a claim file `.index-N` (naming the cluster) created exclusively under the
+ * clusters' parent dir, so two clusters made at the same moment can't share
+ * address ranges. A claim whose cluster state dir is gone is stale and taken
+ * over. `releaseIndex` removes the claim when the cluster goes.
+ */
+async function claimIndex(parent: string, name: string): Promise<number> {
+  await mkdir(parent, { recursive: true });
+  for (let index = 0; index < 50; index++) {
+    const claim = join(parent, `.index-${index}`);
     try {
-      used.add((JSON.parse(await readFile(f, 'utf8')) as ClusterConfig).index);
-    } catch {
-      // A config that doesn't parse belongs to nobody we can collide with.
+      await writeFile(claim, name, { flag: 'wx' });
+      return index;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const holder = (await readFile(claim, 'utf8').catch(() => '')).trim();
+    if (holder === name) return index;
+    if (holder && !existsSync(join(parent, holder, 'cluster.json'))) {
+      // Stale: its cluster is gone. Take it over only if nobody else did meanwhile.
+      await rm(claim, { force: true });
+      try {
+        await writeFile(claim, name, { flag: 'wx' });
+        return index;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
     }
   }
-  return used;
+  throw new Error('too many local clusters on this machine (50)');
+}
+
+/** releaseIndex gives a cluster's index back (tug down). */
+export async function releaseIndex(parent: string, cfg: ClusterConfig): Promise<void> {
+  const claim = join(parent, `.index-${cfg.index}`);
+  const holder = (await readFile(claim, 'utf8').catch(() => '')).trim();
+  if (holder === cfg.name) await rm(claim, { force: true });
 }
 
 async function portFree(port: number): Promise<boolean> {

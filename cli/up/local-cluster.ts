@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { isAlreadyExists, isNotFound } from '../../controlplane/api/errors.js';
 import type { KubeObject } from '../../controlplane/api/meta.js';
@@ -11,7 +11,12 @@ import { RestClient } from '../../controlplane/client/index.js';
 import { connectRuntime } from '../../proto/loader.js';
 import { importFile } from '../../runtime-shim/import-client.js';
 import { waitFor } from '../../lib/wait.js';
-import { loadOrCreateConfig, type ClusterConfig, type ComponentName } from './config.js';
+import {
+  loadOrCreateConfig,
+  releaseIndex,
+  type ClusterConfig,
+  type ComponentName,
+} from './config.js';
 import {
   cgroupParent,
   controlPlane,
@@ -274,6 +279,7 @@ export class LocalCluster {
     for (const n of cfg.nodes) await removeCgroup(cgroupParent(cfg, n));
     this.say(`removed node hosts and bridge ${net.bridge}`);
     if (!keepData) {
+      await releaseIndex(dirname(this.paths.root), cfg);
       await rm(this.paths.root, { recursive: true, force: true });
       this.say(`removed ${this.paths.root}`);
     }
