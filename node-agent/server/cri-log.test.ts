@@ -30,7 +30,7 @@ describe('CRI log records', () => {
     expect(r.stream).toBe('stderr');
     expect(r.partial).toBe(true);
     expect(r.content.toString()).toBe('hello world');
-    expect(formatLogTime(r.time)).toBe('2024-05-01T08:00:00.5Z');
+    expect(formatLogTime(parseLogTime(r.timeText)!)).toBe('2024-05-01T08:00:00.5Z');
   });
 
   it('takes an empty line (no content after the tag)', () => {

@@ -16,7 +16,8 @@ export interface LogTime {
 
 /** CriRecord is one parsed line of a CRI log file. */
 export interface CriRecord {
-  time: LogTime;
+  /** timeText is the record's time as written; parseLogTime reads it (only when needed: it costs). */
+  timeText: string;
   stream: 'stdout' | 'stderr';
   /** partial: the line continues in the next record. */
   partial: boolean;
@@ -62,32 +63,50 @@ export function formatLogTime(t: LogTime): string {
 }
 
 const SPACE = 0x20;
+const NEWLINE = Buffer.from('\n');
 
-/** parseCriRecord parses one line (without its newline); throws CriLogError when malformed. */
+const STDOUT = Buffer.from('stdout');
+const STDERR = Buffer.from('stderr');
+const F = 0x46;
+const P = 0x50;
+const COLON = 0x3a;
+
+/**
+ * parseCriRecord parses one line (without its newline); throws CriLogError
+ * when malformed. It runs once per line of a log, so it looks at bytes and
+ * leaves the time as text (parseLogTime reads it when needed).
+ */
 export function parseCriRecord(line: Buffer): CriRecord {
   const s1 = line.indexOf(SPACE);
   const s2 = s1 < 0 ? -1 : line.indexOf(SPACE, s1 + 1);
   if (s2 < 0) throw new CriLogError('not a CRI log record: fewer than three fields');
-  const time = parseLogTime(line.subarray(0, s1).toString('latin1'));
-  if (!time) throw new CriLogError('not a CRI log record: bad timestamp');
-  const stream = line.subarray(s1 + 1, s2).toString('latin1');
-  if (stream !== 'stdout' && stream !== 'stderr') {
-    throw new CriLogError(`not a CRI log record: unknown stream "${stream}"`);
+  // A shape check (YYYY-MM-DDT…); the full parse waits until a time is needed.
+  if (s1 < 20 || line[4] !== 0x2d || line[7] !== 0x2d || line[10] !== 0x54) {
+    throw new CriLogError('not a CRI log record: bad timestamp');
   }
-  // The tag field is the last one and may end the line when the content is empty.
-  let s3 = line.indexOf(SPACE, s2 + 1);
+  const streamBytes = line.subarray(s1 + 1, s2);
+  const stream = streamBytes.equals(STDOUT)
+    ? 'stdout'
+    : streamBytes.equals(STDERR)
+      ? 'stderr'
+      : undefined;
+  if (!stream) {
+    throw new CriLogError(
+      `not a CRI log record: unknown stream "${streamBytes.toString('latin1')}"`,
+    );
+  }
+  // The tag field (F or P, maybe followed by :more) is the last one; content may be empty.
+  const tag = line[s2 + 1];
+  const after = line[s2 + 2];
+  if ((tag !== F && tag !== P) || (after !== undefined && after !== SPACE && after !== COLON)) {
+    throw new CriLogError('not a CRI log record: unknown tag');
+  }
+  let s3 = after === SPACE ? s2 + 2 : line.indexOf(SPACE, s2 + 1);
   if (s3 < 0) s3 = line.length;
-  const tags = line
-    .subarray(s2 + 1, s3)
-    .toString('latin1')
-    .split(':');
-  if (tags[0] !== 'F' && tags[0] !== 'P') {
-    throw new CriLogError(`not a CRI log record: unknown tag "${tags[0]}"`);
-  }
   return {
-    time,
+    timeText: line.subarray(0, s1).toString('latin1'),
     stream,
-    partial: tags[0] === 'P',
+    partial: tag === P,
     content: line.subarray(Math.min(s3 + 1, line.length)),
   };
 }
@@ -126,18 +145,45 @@ export interface RenderOptions {
  */
 export class LineRenderer {
   private atLineStart = true;
+  // Records mostly share their second with the one before: parse and format each second once.
+  private lastSecondText = '';
+  private lastSeconds = 0;
+  private lastBase = '';
 
   constructor(private readonly opts: RenderOptions) {}
 
+  private timeOf(text: string): { time: LogTime; base: string } | undefined {
+    const m = TIME_RE.exec(text);
+    if (!m) return undefined;
+    const secondText = `${m[1]}${m[3]}`;
+    if (secondText !== this.lastSecondText) {
+      const ms = Date.parse(secondText);
+      if (Number.isNaN(ms)) return undefined;
+      this.lastSecondText = secondText;
+      this.lastSeconds = Math.floor(ms / 1000);
+      this.lastBase = new Date(this.lastSeconds * 1000).toISOString().slice(0, 19);
+    }
+    const nanos = Number((m[2] ?? '').padEnd(9, '0'));
+    return { time: { seconds: this.lastSeconds, nanos }, base: this.lastBase };
+  }
+
   /** render returns the bytes one record adds to the output (possibly none). */
   render(r: CriRecord): Buffer[] {
-    if (this.opts.since && compareLogTime(r.time, this.opts.since) < 0) return [];
+    const prefix = this.atLineStart && this.opts.timestamps;
+    let t: { time: LogTime; base: string } | undefined;
+    if (this.opts.since || prefix) {
+      t = this.timeOf(r.timeText);
+      // A record whose time can't be read can't be placed: drop it.
+      if (!t) return [];
+      if (this.opts.since && compareLogTime(t.time, this.opts.since) < 0) return [];
+    }
     const out: Buffer[] = [];
-    if (this.atLineStart && this.opts.timestamps) {
-      out.push(Buffer.from(`${formatLogTime(r.time)} `));
+    if (prefix && t) {
+      const frac = String(t.time.nanos).padStart(9, '0').replace(/0+$/, '');
+      out.push(Buffer.from(`${t.base}${frac ? `.${frac}` : ''}Z `));
     }
     out.push(r.content);
-    if (!r.partial) out.push(Buffer.from('\n'));
+    if (!r.partial) out.push(NEWLINE);
     this.atLineStart = !r.partial;
     return out;
   }

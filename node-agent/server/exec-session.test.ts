@@ -63,6 +63,7 @@ describe('channel framing', () => {
 class FakeStreaming implements Pick<StreamingRuntime, 'exec'> {
   started: ExecStart[] = [];
   cancelled = 0;
+  pauses = 0;
 
   exec(start: ExecStart, io: ExecIo): ExecCall {
     this.started.push(start);
@@ -77,11 +78,44 @@ class FakeStreaming implements Pick<StreamingRuntime, 'exec'> {
     if (cmd === 'fail') {
       io.stderr(Buffer.from('oops\n'));
       settle(Number(arg));
+    } else if (cmd === 'flood') {
+      // Writes 16 MiB as fast as the session lets it, honouring pauses.
+      let left = 16;
+      let paused = false;
+      const pump = (): void => {
+        while (left > 0 && !paused) {
+          left--;
+          io.stdout(Buffer.alloc(1024 * 1024, 0x61));
+        }
+        if (left === 0) settle(0);
+      };
+      setImmediate(pump);
+      return {
+        write: () => true,
+        onWritable: (cb) => cb(),
+        pauseOutput: () => {
+          this.pauses++;
+          paused = true;
+        },
+        resumeOutput: () => {
+          paused = false;
+          setImmediate(pump);
+        },
+        closeStdin: () => {},
+        cancel: () => fail(new RuntimeError('Cancelled', 'cancelled')),
+        exit,
+      };
     } else if (cmd === 'broken') {
       fail(new RuntimeError('FailedPrecondition', 'container is exited'));
     }
     return {
-      write: (b) => io.stdout(b),
+      write: (b) => {
+        io.stdout(b);
+        return true;
+      },
+      onWritable: (cb) => cb(),
+      pauseOutput: () => {},
+      resumeOutput: () => {},
       closeStdin: () => settle(0),
       cancel: () => {
         this.cancelled++;
@@ -181,6 +215,16 @@ describe('exec sessions over WebSocket', () => {
     });
     expect(await s.closed).toBe(1000);
     expect(status(s.frames)).toMatchObject({ status: 'Failure', message: 'container is exited' });
+  });
+
+  it('holds back output a slow client has not taken, and loses none of it', async () => {
+    const rt = new FakeStreaming();
+    const s = await open(rt, { cmd: ['flood'], stdin: false, stdout: true, stderr: false });
+    expect(await s.closed).toBe(1000);
+    expect(rt.pauses).toBeGreaterThan(0);
+    const got = s.frames.filter((b) => b[0] === 1).reduce((a, b) => a + b.length - 1, 0);
+    expect(got).toBe(16 * 1024 * 1024);
+    expect(status(s.frames)).toEqual({ metadata: {}, status: 'Success' });
   });
 
   it('kills the command when the client goes away', async () => {

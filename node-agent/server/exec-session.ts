@@ -14,6 +14,9 @@ import type { ExecStart, StreamingRuntime } from './streaming-runtime.js';
 
 /** NORMAL_CLOSURE is the WebSocket close code client-go reads as a clean end of every stream. */
 const NORMAL_CLOSURE = 1000;
+/** HIGH_WATER and LOW_WATER bound the output queued for a slow client (bytes). */
+const HIGH_WATER = 4 * 1024 * 1024;
+const LOW_WATER = 1024 * 1024;
 
 function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
@@ -37,8 +40,24 @@ export async function runExecSession(
   log: Logger,
 ): Promise<void> {
   let finished = false;
+  // Output the client hasn't taken yet; past the high mark the command's output waits.
+  let unsent = 0;
+  let outputPaused = false;
   const send = (stream: number, data: Buffer | string): void => {
-    if (ws.readyState === ws.OPEN) ws.send(frame(stream, data));
+    if (ws.readyState !== ws.OPEN) return;
+    const f = frame(stream, data);
+    unsent += f.length;
+    ws.send(f, () => {
+      unsent -= f.length;
+      if (outputPaused && unsent <= LOW_WATER) {
+        outputPaused = false;
+        call.resumeOutput();
+      }
+    });
+    if (!outputPaused && unsent > HIGH_WATER) {
+      outputPaused = true;
+      call.pauseOutput();
+    }
   };
   const call = runtime.exec(start, {
     stdout: (b) => send(STREAM_STDOUT, b),
@@ -48,8 +67,13 @@ export async function runExecSession(
     if (!isBinary) return;
     const f = parseFrame(toBuffer(data), protocol);
     if (!f) return;
-    if (f.kind === 'stdin' && start.stdin) call.write(f.data);
-    else if (f.kind === 'close' && f.stream === STREAM_STDIN) call.closeStdin();
+    if (f.kind === 'stdin' && start.stdin) {
+      // A full stdin buffer stops reading the client until the command catches up.
+      if (!call.write(f.data)) {
+        ws.pause();
+        call.onWritable(() => ws.resume());
+      }
+    } else if (f.kind === 'close' && f.stream === STREAM_STDIN) call.closeStdin();
     else if (f.kind === 'invalid') log.debug('exec: ignoring a client frame', { why: f.why });
     // Resize needs a TTY, which the runtime does not offer: the request was refused before.
   });

@@ -135,6 +135,9 @@ export async function streamCriLog(
         const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
         if (bytesRead === 0) break;
         pos += bytesRead;
+        // One write per chunk read: many tiny writes would cost a chunk header each.
+        const batch: Buffer[] = [];
+        let size = 0;
         for (const line of lines.push(Buffer.from(buf.subarray(0, bytesRead)))) {
           let rec: CriRecord;
           try {
@@ -143,12 +146,16 @@ export async function streamCriLog(
             continue;
           }
           for (const piece of render.render(rec)) {
-            const part = piece.length > left ? piece.subarray(0, left) : piece;
-            if (part.length && !(await write(out, part, signal))) return;
-            left -= part.length;
-            if (left <= 0) return;
+            const part = piece.length > left - size ? piece.subarray(0, left - size) : piece;
+            batch.push(part);
+            size += part.length;
+            if (size >= left) break;
           }
+          if (size >= left) break;
         }
+        if (size > 0 && !(await write(out, Buffer.concat(batch, size), signal))) return;
+        left -= size;
+        if (left <= 0) return;
       }
       if (!opts.follow || stoppedBefore || signal.aborted) return;
       await wakeup.wait(signal);

@@ -22,8 +22,16 @@ export interface ExecIo {
 
 /** ExecCall is one command running in a container. */
 export interface ExecCall {
-  /** write feeds the command's stdin (ignored without stdin, or once closed). */
-  write(chunk: Buffer): void;
+  /**
+   * write feeds the command's stdin (ignored without stdin, or once closed).
+   * False means the call's buffer is full: wait for `onWritable` before more.
+   */
+  write(chunk: Buffer): boolean;
+  /** onWritable calls `cb` once when stdin can take more again. */
+  onWritable(cb: () => void): void;
+  /** pauseOutput stops reading output (the reader is behind); resumeOutput starts again. */
+  pauseOutput(): void;
+  resumeOutput(): void;
   /** closeStdin sends EOF on stdin. Idempotent. */
   closeStdin(): void;
   /** cancel kills the command. Idempotent; `exit` then rejects with a Cancelled RuntimeError. */
@@ -96,7 +104,17 @@ function grpcExec(clients: RuntimeClients, start: ExecStart, io: ExecIo): ExecCa
   call.write({ start: { ...start, tty: false } });
   return {
     write(chunk) {
-      if (stdinOpen && !cancelled) call.write({ stdin: chunk });
+      if (!stdinOpen || cancelled) return true;
+      return call.write({ stdin: chunk });
+    },
+    onWritable(cb) {
+      call.once('drain', cb);
+    },
+    pauseOutput() {
+      call.pause();
+    },
+    resumeOutput() {
+      call.resume();
     },
     closeStdin() {
       if (!stdinOpen || cancelled) return;
