@@ -279,7 +279,7 @@ export class AgentServer implements AsyncDisposable {
       const upgrade = (req.headers.upgrade ?? '').toLowerCase();
       if (upgrade !== 'websocket') {
         throw newBadRequest(
-          `streaming protocol "${req.headers.upgrade}" is not supported: this node serves exec over WebSocket (${PROTOCOL_V5}, ${PROTOCOL_V4})`,
+          `streaming protocol "${req.headers.upgrade}" is not supported: this node serves exec over WebSocket (${PROTOCOL_V5}, ${PROTOCOL_V4}); use kubectl 1.30 or newer (1.29: KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true)`,
         );
       }
       const offered = parseProtocolHeader(req.headers['sec-websocket-protocol']);

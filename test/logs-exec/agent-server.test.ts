@@ -174,6 +174,15 @@ describe.skipIf(!isRoot)('logs, exec and metrics through the API server', () => 
     await expect(apiExec(n.api, 'command=ls&stdout=true', { pod: 'duo' })).rejects.toThrow(
       /HTTP 400.*choose one of: \[a b\]/,
     );
+    await expect(apiExec(n.api, 'command=ls&stdout=true', { token: 'wrong' })).rejects.toThrow(
+      /HTTP 401/,
+    );
+    await expect(
+      apiExec(n.api, 'watch=true', { path: '/api/v1/namespaces/default/pods' }),
+    ).rejects.toThrow(/HTTP 400.*does not upgrade connections/);
+    await expect(apiExec(n.api, 'command=ls&stdout=true', { pod: 'nope' })).rejects.toThrow(
+      /HTTP 404.*pods \\"nope\\" not found/,
+    );
   });
 
   it('serves metrics.k8s.io from the nodes’ summaries', async () => {

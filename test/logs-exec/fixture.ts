@@ -318,12 +318,13 @@ export interface ExecResult {
 export function apiExec(
   api: TestApiServer,
   query: string,
-  opts: { protocols?: string[]; stdin?: string; pod?: string } = {},
+  opts: { protocols?: string[]; stdin?: string; pod?: string; token?: string; path?: string } = {},
 ): Promise<ExecResult> {
-  const url = `${api.url.replace('https', 'wss')}/api/v1/namespaces/default/pods/${opts.pod ?? 'talker'}/exec?${query}`;
+  const path = opts.path ?? `/api/v1/namespaces/default/pods/${opts.pod ?? 'talker'}/exec`;
+  const url = `${api.url.replace('https', 'wss')}${path}?${query}`;
   const ws = new WebSocket(url, opts.protocols ?? ['v5.channel.k8s.io', 'v4.channel.k8s.io'], {
     ca: api.ca,
-    headers: { Authorization: `Bearer ${api.token}` },
+    headers: { Authorization: `Bearer ${opts.token ?? api.token}` },
   });
   const out = { stdout: [] as Buffer[], stderr: [] as Buffer[], error: [] as Buffer[] };
   return new Promise((resolve, reject) => {
