@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { normalizeArgv } from './argv.js';
 import { CommandEnv } from './command-env.js';
+import { runImage } from './commands/image.js';
 import { exitCodeOf, formatError, isReportedError } from './errors.js';
 import type { CliIo } from './io.js';
 import { booleanFlags, buildProgram } from './program.js';
@@ -21,6 +22,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stdout.write(program.helpInformation());
       return 0;
     }
+    // `tug image …` takes its subcommands' own flags: it bypasses commander.
+    if (argv[0] === 'image') return await runImage(argv.slice(1), io);
     await program.parseAsync(normalizeArgv(argv, booleanFlags(program)), { from: 'user' });
     // Interrupted (Ctrl-C ends `get -w`): exit as a process killed by SIGINT would.
     return io.signal.aborted ? 130 : 0;

@@ -4,6 +4,7 @@ import { registerApiResources } from './api-resources.js';
 import { registerApply } from './apply.js';
 import { registerAutoscale } from './autoscale.js';
 import { registerCluster } from './cluster.js';
+import { registerImage } from './image.js';
 import { registerCompletion } from './completion.js';
 import { registerConfig } from './config.js';
 import { registerCordon } from './cordon.js';
@@ -46,4 +47,5 @@ export function registerCommands(program: Command, env: CommandEnv): void {
   registerConfig(program, env);
   registerVersion(program, env);
   registerCluster(program, env);
+  registerImage(program, env);
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,6 +10,8 @@ import type { Node } from '../../controlplane/api/types/index.js';
 import { RestClient } from '../../controlplane/client/index.js';
 import { connectRuntime } from '../../proto/loader.js';
 import { importFile } from '../../runtime-shim/import-client.js';
+import { LocalImageStore } from '../../runtime-shim/images/index.js';
+import { lockStore } from '../image/store-lock.js';
 import { waitFor } from '../../lib/wait.js';
 import {
   loadOrCreateConfig,
@@ -191,6 +193,8 @@ export class LocalCluster {
       }
       await this.startAll([agent!]);
     }
+    // The image builder's store gets them too, so a Dockerfile can say FROM busybox.
+    await this.importIntoBuilder(o.images);
     const nodes = client.resource<Node>(nodesInfo);
     await waitFor(
       async () => {
@@ -210,6 +214,16 @@ export class LocalCluster {
     this.say(`${cfg.nodes.length} node(s) Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     for (const m of o.manifests) for (const line of await applyManifests(client, m)) this.say(line);
     return client;
+  }
+
+  /** importIntoBuilder puts images into `tug image`'s builder store (under its lock). */
+  private async importIntoBuilder(images: string[]): Promise<void> {
+    if (images.length === 0) return;
+    const dir = this.paths.p('images');
+    await using _lock = await lockStore(dir);
+    const store = new LocalImageStore({ root: dir });
+    for (const image of images) await store.importArchive(createReadStream(image));
+    this.say(`image builder: imported ${images.length} archive(s)`);
   }
 
   /** waitProcess waits for `ready`, failing early (with the log's tail) if the process exits. */
