@@ -17,6 +17,7 @@ import { AgentMetrics } from './metrics.js';
 import { defaultNodeIP, readMachineInfo, type MachineInfo } from './node/machine.js';
 import { NodeLease } from './node/lease.js';
 import { NodeNetwork } from './node/network.js';
+import { PodRoutes } from './node/routes.js';
 import { NodeReporter } from './node/node-reporter.js';
 import {
   cpuMilliOf,
@@ -92,6 +93,8 @@ export interface NodeAgentOptions {
   podCidr?: string;
   /** clusterCidr is the whole pod network (no masquerading inside it). */
   clusterCidr?: string;
+  /** managePodRoutes keeps a route to every other node's pod CIDR (nodes on one L2 network). */
+  managePodRoutes?: boolean;
   clusterDNS?: string[];
   clusterDomain?: string;
   /** daemonPort is reported as the node's kubelet endpoint port. */
@@ -367,6 +370,7 @@ export class NodeAgent {
     const tasks: Promise<unknown>[] = [
       pods.run(signal),
       ownNode.run(signal),
+      ...(o.managePodRoutes ? [this.runPodRoutes(o, signal)] : []),
       probes.run(signal),
       lease.run(signal),
       reporter.run(signal),
@@ -394,6 +398,18 @@ export class NodeAgent {
   }
 
   /** checkRuntime asks the runtime for its version and status and updates the node's health. */
+  /** runPodRoutes follows every Node and keeps this node's routes to their pod CIDRs. */
+  private async runPodRoutes(o: NodeAgentOptions, signal: AbortSignal): Promise<void> {
+    const routes = new PodRoutes({ nodeName: o.nodeName, logger: this.log });
+    const nodes = new SharedInformer<StoredNode>(
+      listerWatcherFor(o.rest.resource<Node>(nodesInfo)),
+      { name: 'all-nodes', clock: this.clock, logger: this.log },
+    );
+    const sync = (): void => void routes.observe(nodes.lister().list());
+    nodes.addEventHandler({ onAdd: sync, onUpdate: sync, onDelete: sync });
+    await nodes.run(signal);
+  }
+
   private async checkRuntime(network: NodeNetwork, signal: AbortSignal): Promise<void> {
     const rt = this.opts.runtime.runtime;
     let runtimeProblem: string | undefined;

@@ -5,7 +5,7 @@ import { isIPv4 } from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Quantity } from '../controlplane/api/quantity/index.js';
-import { loadKubeconfig, RestClient } from '../controlplane/client/index.js';
+import { loadKubeconfig, RestClient, type RestConfig } from '../controlplane/client/index.js';
 import { newLogger } from '../lib/log.js';
 import { realClock } from '../lib/time.js';
 import { runMain, UsageError } from '../lib/main.js';
@@ -90,6 +90,15 @@ const program = new Command()
     'kubeconfig to reach the API server (default: $KUBECONFIG, ~/.kube/config)',
   )
   .option('--context <name>', 'kubeconfig context to use (default: the current one)')
+  .option(
+    '--server <url>',
+    'join a cluster without a kubeconfig: the API server URL (with --token)',
+  )
+  .option('--token <token>', "the cluster's join token (with --server)")
+  .option(
+    '--certificate-authority <file>',
+    "the cluster CA that signs the API server's certificate (with --server)",
+  )
   .option('--node-name <name>', "the Node's name (default: the host name)")
   .option(
     '--runtime-endpoint <address>',
@@ -125,6 +134,10 @@ const program = new Command()
   .option(
     '--cluster-cidr <cidr>',
     'the whole pod network: pod traffic inside it is not masqueraded',
+  )
+  .option(
+    '--manage-pod-routes',
+    "keep a route to every other node's pod CIDR via its InternalIP (nodes on one L2 network)",
   )
   .option(
     '--cluster-dns <ips>',
@@ -163,6 +176,10 @@ const program = new Command()
 interface Flags {
   kubeconfig?: string;
   context?: string;
+  server?: string;
+  token?: string;
+  certificateAuthority?: string;
+  managePodRoutes?: boolean;
   nodeName?: string;
   runtimeEndpoint: string;
   nodeIp?: string;
@@ -196,10 +213,19 @@ runMain('tug-agent', async (signal) => {
     level: Number(o.v) >= 4 ? 'debug' : 'info',
     fields: { component: 'agent' },
   });
-  const config = await loadKubeconfig({
-    ...(o.kubeconfig ? { path: o.kubeconfig } : {}),
-    ...(o.context ? { context: o.context } : {}),
-  });
+  if (!!o.server !== !!o.token) throw new UsageError('--server and --token go together');
+  if (o.server && o.kubeconfig)
+    throw new UsageError('give --kubeconfig or --server/--token, not both');
+  const config: RestConfig = o.server
+    ? {
+        server: o.server,
+        token: o.token!,
+        ...(o.certificateAuthority ? { ca: readFileSync(o.certificateAuthority, 'utf8') } : {}),
+      }
+    : await loadKubeconfig({
+        ...(o.kubeconfig ? { path: o.kubeconfig } : {}),
+        ...(o.context ? { context: o.context } : {}),
+      });
   const rest = new RestClient({ ...config, userAgent: `tug-agent/${nodeName}` }, { logger });
   await using _rest = rest;
   const hollow = o.runtimeEndpoint === 'fake://';
@@ -275,6 +301,7 @@ runMain('tug-agent', async (signal) => {
     cniBridge: o.cniBridge,
     ...(o.podCidr ? { podCidr: o.podCidr } : {}),
     ...(o.clusterCidr ? { clusterCidr: o.clusterCidr } : {}),
+    ...(o.managePodRoutes ? { managePodRoutes: true } : {}),
     ...(o.clusterDns ? { clusterDNS: o.clusterDns } : {}),
     clusterDomain: o.clusterDomain,
     ...(hollow ? { machine: HOLLOW_MACHINE } : {}),

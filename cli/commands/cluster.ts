@@ -81,12 +81,16 @@ export function registerCluster(program: Command, env: CommandEnv): void {
           throw new CliError(`tug up failed: ${(e as Error).message.split('\n')[0]}`);
         }
         client.close();
+        const joinCmd = await c.joinCommand();
         const user = userKubeconfig();
         await mkdir(dirname(user), { recursive: true });
         await copyFile(c.paths.adminKubeconfig, user);
         env.out(
           `\nCluster "${o.name}" is up. Kubeconfig: ${c.paths.adminKubeconfig} (copied to ${user}, which tug reads by default).\n` +
-            `Try:\n  tug get nodes -o wide\n  tug get pods -o wide\n  kubectl --kubeconfig ${user} get all\n`,
+            `Try:\n  tug get nodes -o wide\n  tug get pods -o wide\n  kubectl --kubeconfig ${user} get all\n` +
+            (joinCmd
+              ? `To add a node from another machine (copy the CA file there first):\n  ${joinCmd}\n`
+              : ''),
         );
       },
     );

@@ -5,6 +5,7 @@ import { registerApply } from './apply.js';
 import { registerAutoscale } from './autoscale.js';
 import { registerCluster } from './cluster.js';
 import { registerImage } from './image.js';
+import { registerJoin } from './join.js';
 import { registerCompletion } from './completion.js';
 import { registerConfig } from './config.js';
 import { registerCordon } from './cordon.js';
@@ -48,4 +49,5 @@ export function registerCommands(program: Command, env: CommandEnv): void {
   registerVersion(program, env);
   registerCluster(program, env);
   registerImage(program, env);
+  registerJoin(program, env);
 }

@@ -46,7 +46,7 @@ export class Paths {
     return this.p('nodes', node, ...rest);
   }
   shimSocket(node: string): string {
-    return this.node(node, 'shim.sock');
+    return nodeShimSocket({ dir: this.node(node) });
   }
   get adminKubeconfig(): string {
     return this.p('admin.kubeconfig');
@@ -137,6 +137,73 @@ export function controlPlane(cfg: ClusterConfig, paths: Paths, net: HostNetwork)
   ];
 }
 
+/** NodeSpec is what a node's shim and agent are started with. */
+export interface NodeSpec {
+  node: string;
+  ip: string;
+  /** dir is the node's state dir (shim root, CNI config, agent root, pod logs, shim socket). */
+  dir: string;
+  runtime: 'crun' | 'runc';
+  cgroupParent: string;
+  clusterCidr: string;
+  /** caFile is the cluster CA: it signs the API server's certificate and the API server's client certificate. */
+  caFile: string;
+  /** api is how the agent reaches the API server: a kubeconfig, or a join token. */
+  api: { kubeconfig: string } | { server: string; token: string };
+}
+
+/** nodeShimSocket is where a node's shim listens. */
+export const nodeShimSocket = (spec: Pick<NodeSpec, 'dir'>): string => join(spec.dir, 'shim.sock');
+
+/** shimArgs is a node's `tug-shim serve` command line. */
+export function shimArgs(spec: NodeSpec): string[] {
+  // prettier-ignore
+  return [
+    bin('tug-shim'), 'serve',
+    '--listen', `unix://${nodeShimSocket(spec)}`,
+    '--root', join(spec.dir, 'shim'),
+    '--runtime', spec.runtime,
+    '--cni-conf-dir', join(spec.dir, 'cni'),
+    '--cgroup-parent', spec.cgroupParent,
+    // 10250 is the agent's (kubelet's port, the Node's daemon endpoint).
+    '--metrics-port', '10251',
+    '--metrics-address', spec.ip,
+  ];
+}
+
+/** agentArgs is a node's `tug-agent` command line. */
+export function agentArgs(spec: NodeSpec): string[] {
+  const api =
+    'kubeconfig' in spec.api
+      ? ['--kubeconfig', spec.api.kubeconfig]
+      : [
+          '--server',
+          spec.api.server,
+          '--token',
+          spec.api.token,
+          '--certificate-authority',
+          spec.caFile,
+        ];
+  // prettier-ignore
+  return [
+    bin('tug-agent'),
+    ...api,
+    '--node-name', spec.node,
+    '--runtime-endpoint', `unix://${nodeShimSocket(spec)}`,
+    '--node-ip', spec.ip,
+    '--root-dir', join(spec.dir, 'agent'),
+    '--pod-log-dir', join(spec.dir, 'pods'),
+    '--cni-conf-dir', join(spec.dir, 'cni'),
+    '--cluster-cidr', spec.clusterCidr,
+    '--manage-pod-routes',
+    '--metrics-address', spec.ip,
+    '--metrics-port', '10255',
+    '--address', spec.ip,
+    '--port', '10250',
+    '--client-ca-file', spec.caFile,
+  ];
+}
+
 /** nodeComponents lists one node's processes, run inside its network namespace. */
 export function nodeComponents(
   cfg: ClusterConfig,
@@ -145,8 +212,18 @@ export function nodeComponents(
   node: string,
 ): Component[] {
   const host = net.nodes.find((n) => n.node === node)!;
-  const wrap = (name: string, args: string[]): Component => {
-    const extra = cfg.extraArgs?.[name as ComponentName] ?? [];
+  const spec: NodeSpec = {
+    node,
+    ip: host.ip,
+    dir: paths.node(node),
+    runtime: cfg.runtime,
+    cgroupParent: cgroupParent(cfg, node),
+    clusterCidr: cfg.podCidr,
+    caFile: paths.p('pki', 'ca.crt'),
+    api: { kubeconfig: paths.node(node, 'kubeconfig') },
+  };
+  const wrap = (name: 'shim' | 'agent', args: string[]): Component => {
+    const extra = cfg.extraArgs?.[name] ?? [];
     const [command, full] = inNetns(host.netns, process.execPath, [...args, ...extra]);
     return {
       name: `${node}-${name}`,
@@ -157,54 +234,5 @@ export function nodeComponents(
       netns: host.netns,
     };
   };
-  return [
-    wrap('shim', [
-      bin('tug-shim'),
-      'serve',
-      '--listen',
-      `unix://${paths.shimSocket(node)}`,
-      '--root',
-      paths.node(node, 'shim'),
-      '--runtime',
-      cfg.runtime,
-      '--cni-conf-dir',
-      paths.node(node, 'cni'),
-      '--cgroup-parent',
-      cgroupParent(cfg, node),
-      // 10250 is the agent's (kubelet's port, the Node's daemon endpoint).
-      '--metrics-port',
-      '10251',
-      '--metrics-address',
-      host.ip,
-    ]),
-    wrap('agent', [
-      bin('tug-agent'),
-      '--kubeconfig',
-      paths.node(node, 'kubeconfig'),
-      '--node-name',
-      node,
-      '--runtime-endpoint',
-      `unix://${paths.shimSocket(node)}`,
-      '--node-ip',
-      host.ip,
-      '--root-dir',
-      paths.node(node, 'agent'),
-      '--pod-log-dir',
-      paths.node(node, 'pods'),
-      '--cni-conf-dir',
-      paths.node(node, 'cni'),
-      '--cluster-cidr',
-      cfg.podCidr,
-      '--metrics-address',
-      host.ip,
-      '--metrics-port',
-      '10255',
-      '--address',
-      host.ip,
-      '--port',
-      '10250',
-      '--client-ca-file',
-      paths.p('pki', 'ca.crt'),
-    ]),
-  ];
+  return [wrap('shim', shimArgs(spec)), wrap('agent', agentArgs(spec))];
 }

@@ -131,12 +131,7 @@ export async function setUpHostNetwork(net: HostNetwork, r: Runner = run): Promi
  * alive (RUNTIME-NOTES pitfall 8): stop them first. Idempotent.
  */
 export async function tearDownHostNetwork(net: HostNetwork, r: Runner = run): Promise<void> {
-  for (const n of net.nodes) {
-    if (await exists(r, 'ip', ['netns', 'pids', n.netns]))
-      await r('ip', ['netns', 'del', n.netns]).catch(() => '');
-    if (await exists(r, 'ip', ['link', 'show', n.hostIf]))
-      await r('ip', ['link', 'del', n.hostIf]).catch(() => '');
-  }
+  for (const n of net.nodes) await removeNodeHost(n, r);
   if (await exists(r, 'ip', ['link', 'show', net.bridge]))
     await r('ip', ['link', 'del', net.bridge]);
   const rule = [
@@ -151,4 +146,12 @@ export async function tearDownHostNetwork(net: HostNetwork, r: Runner = run): Pr
     'ACCEPT',
   ];
   while (await exists(r, 'iptables', ['-C', ...rule])) await r('iptables', ['-D', ...rule]);
+}
+
+/** removeNodeHost removes one node host (its namespace and veth), leaving the bridge. Idempotent. */
+export async function removeNodeHost(n: NodeHost, r: Runner = run): Promise<void> {
+  if (await exists(r, 'ip', ['netns', 'pids', n.netns]))
+    await r('ip', ['netns', 'del', n.netns]).catch(() => '');
+  if (await exists(r, 'ip', ['link', 'show', n.hostIf]))
+    await r('ip', ['link', 'del', n.hostIf]).catch(() => '');
 }

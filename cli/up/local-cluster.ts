@@ -299,6 +299,24 @@ export class LocalCluster {
     }
   }
 
+  /**
+   * joinCommand is the command a node on another machine (or another network
+   * namespace on the cluster's bridge) runs to join this cluster; the CA file
+   * must be copied there first.
+   */
+  async joinCommand(nodeName = 'NODE-NAME'): Promise<string | undefined> {
+    const cfg = await this.existingConfig();
+    if (!cfg) return undefined;
+    const { identities } = await ensureSecrets(this.paths.root, cfg);
+    const token = identities.get('join')?.token;
+    if (!token) return undefined;
+    const net = this.network(cfg);
+    return (
+      `tug join --server https://${net.gateway}:${cfg.apiserverPort} --token ${token} ` +
+      `--certificate-authority ${this.paths.p('pki', 'ca.crt')} --cluster-cidr ${cfg.podCidr} --node-name ${nodeName}`
+    );
+  }
+
   /** status reports each process of the cluster. */
   async status(): Promise<{ name: string; pid?: number }[]> {
     const cfg = await this.existingConfig();
@@ -322,7 +340,7 @@ async function fetchOk(url: string): Promise<boolean> {
   return res.ok;
 }
 
-async function shimAnswers(address: string): Promise<boolean> {
+export async function shimAnswers(address: string): Promise<boolean> {
   const c = connectRuntime(address);
   try {
     await c.runtime.Version({}, { timeoutMs: 2000 });
@@ -333,7 +351,7 @@ async function shimAnswers(address: string): Promise<boolean> {
 }
 
 /** removeAllPods stops and removes every pod sandbox a shim has (containers go with them). */
-async function removeAllPods(address: string): Promise<number> {
+export async function removeAllPods(address: string): Promise<number> {
   const c = connectRuntime(address);
   try {
     const { items } = await c.runtime.ListPodSandbox({}, { timeoutMs: 10_000 });
@@ -350,7 +368,7 @@ async function removeAllPods(address: string): Promise<number> {
 }
 
 /** unmountUnder unmounts anything still mounted below `dir`, deepest first. */
-async function unmountUnder(dir: string): Promise<void> {
+export async function unmountUnder(dir: string): Promise<void> {
   const info = await readFile('/proc/self/mountinfo', 'utf8');
   const points = info
     .split('\n')
@@ -361,7 +379,7 @@ async function unmountUnder(dir: string): Promise<void> {
 }
 
 /** removeCgroup removes a (now empty) cgroup from every v1 hierarchy and the unified one. */
-async function removeCgroup(path: string): Promise<void> {
+export async function removeCgroup(path: string): Promise<void> {
   const roots = await readdir('/sys/fs/cgroup').catch(() => [] as string[]);
   for (const r of ['', ...roots]) {
     const dir = join('/sys/fs/cgroup', r, path);

@@ -72,6 +72,8 @@ export async function ensureSecrets(stateDir: string, cfg: ClusterConfig): Promi
     ['admin', 'admin', ['system:masters']],
     ['controller-manager', 'system:kube-controller-manager', []],
     ['scheduler', 'system:kube-scheduler', []],
+    // The token nodes on other machines join with (`tug join`).
+    ['join', 'system:bootstrap:join', ['system:nodes', 'system:bootstrappers']],
     ...cfg.nodes.map((n): [string, string, string[]] => [
       `node-${n}`,
       `system:node:${n}`,
