@@ -13,15 +13,18 @@ import { registerCreate } from './create.js';
 import { registerDelete } from './delete.js';
 import { registerDescribe } from './describe.js';
 import { registerDrain } from './drain.js';
+import { registerExec } from './exec.js';
 import { registerExpose } from './expose.js';
 import { registerGet } from './get.js';
 import { registerAnnotate, registerLabel } from './label.js';
+import { registerLogs } from './logs.js';
 import { registerPatch } from './patch.js';
 import { registerReplace } from './replace.js';
 import { registerRollout } from './rollout/index.js';
 import { registerRun } from './run.js';
 import { registerScale } from './scale.js';
 import { registerSet } from './set-image.js';
+import { registerTop } from './top.js';
 import { registerVersion } from './version.js';
 
 /** registerCommands adds every `tug` verb to the program, in the order help lists them (kubectl's). */
@@ -35,9 +38,12 @@ export function registerCommands(program: Command, env: CommandEnv): void {
   registerRollout(program, env);
   registerScale(program, env);
   registerAutoscale(program, env);
+  registerTop(program, env);
   registerCordon(program, env);
   registerDrain(program, env);
   registerDescribe(program, env);
+  registerLogs(program, env);
+  registerExec(program, env);
   registerApply(program, env);
   registerPatch(program, env);
   registerReplace(program, env);
