@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:https';
+import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -48,7 +48,7 @@ export interface ApiServerConfig {
  * ends open watches and closes connections.
  */
 export class ApiServer {
-  private server: Server | undefined;
+  private server: Http2SecureServer | undefined;
 
   constructor(
     private readonly cfg: ApiServerConfig,
@@ -64,16 +64,24 @@ export class ApiServer {
     if (signal.aborted) own.abort();
     else signal.addEventListener('abort', () => own.abort(), { once: true });
     const deps: HandlerDeps = { ...this.deps, signal: own.signal };
-    const server = createServer({ cert: this.cfg.tls.cert, key: this.cfg.tls.key }, (req, res) => {
-      void this.handle(req, res, deps);
+    // HTTP/2 where the client offers it (client-go and kubectl do: many
+    // requests share one TLS connection, which costs far less per request),
+    // HTTP/1.1 otherwise and for upgrades (exec's WebSocket).
+    const server = createSecureServer(
+      { cert: this.cfg.tls.cert, key: this.cfg.tls.key, allowHTTP1: true },
+      (req, res) => {
+        void this.handle(req as unknown as IncomingMessage, res as unknown as ServerResponse, deps);
+      },
+    );
+    const sockets = new Set<Duplex>();
+    server.on('secureConnection', (socket: Duplex) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
     });
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       void this.upgrade(req, socket, head, deps);
     });
     this.server = server;
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 70_000;
-    server.requestTimeout = 0;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.cfg.port, this.cfg.bindAddress, () => {
@@ -85,7 +93,7 @@ export class ApiServer {
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       };
       if (signal.aborted) stop();
       else signal.addEventListener('abort', stop, { once: true });

@@ -71,7 +71,6 @@ export async function handleWatch(c: Ctx, r: ResourceRoute, store: Store): Promi
   res.writeHead(200, {
     'Content-Type': 'application/json',
     'Cache-Control': 'no-cache, private',
-    'Transfer-Encoding': 'chunked',
   });
   res.flushHeaders();
 
