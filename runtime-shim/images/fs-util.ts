@@ -9,13 +9,21 @@ import path from 'node:path';
  * renamed over it, so a reader sees the old file or the new one, never half.
  */
 
-/** writeFileAtomic writes `data` to `file` through a temp file and rename. */
-export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
+/**
+ * writeFileAtomic writes `data` to `file` through a temp file and rename. With
+ * `fsync: false` the data is not forced to disk first: for records of things
+ * that do not survive a reboot anyway (mounts), where only atomicity matters.
+ */
+export async function writeFileAtomic(
+  file: string,
+  data: string | Buffer,
+  opts: { fsync?: boolean } = {},
+): Promise<void> {
   const tmp = path.join(path.dirname(file), `.tmp-${path.basename(file)}-${randomHex(6)}`);
   const fh = await open(tmp, 'wx', 0o644);
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    if (opts.fsync ?? true) await fh.sync();
   } finally {
     await fh.close();
   }
@@ -28,8 +36,12 @@ export async function writeFileAtomic(file: string, data: string | Buffer): Prom
 }
 
 /** writeJsonAtomic writes `value` as JSON to `file` (see writeFileAtomic). */
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
+export async function writeJsonAtomic(
+  file: string,
+  value: unknown,
+  opts: { fsync?: boolean } = {},
+): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n', opts);
 }
 
 /** readJson reads and parses `file`; undefined when it does not exist. */

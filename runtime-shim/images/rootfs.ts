@@ -84,7 +84,8 @@ export class RootfsManager {
           }
         }
         await mkdir(dir, { recursive: true, mode: 0o700 });
-        await writeJsonAtomic(path.join(dir, 'rootfs.json'), rec);
+        // A mount does not outlive a reboot: the record needs atomicity, not fsync.
+        await writeJsonAtomic(path.join(dir, 'rootfs.json'), rec, { fsync: false });
       });
       const lower = path.join(dir, 'lower');
       await rm(lower, { recursive: true, force: true });
