@@ -360,8 +360,10 @@ export class NodeAgent {
       const node = await reporter.register(signal);
       await network.observe(node);
     } catch (err) {
-      if (signal.aborted) return;
-      throw err;
+      // Stopped while registering: nothing of ours runs yet, pods already running keep running.
+      if (!signal.aborted) throw err;
+      this.log.info('node agent stopped; containers keep running');
+      return;
     }
     this.log.info('node agent running', {
       nodeIP: config.nodeIP,
