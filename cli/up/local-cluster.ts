@@ -154,47 +154,25 @@ export class LocalCluster {
     await setUpHostNetwork(net);
     this.say(`node hosts ${cfg.nodes.join(', ')} on bridge ${net.bridge} (${net.gateway}/24)`);
 
-    const plane = controlPlane(cfg, this.paths, net);
-    const etcds = plane.filter((c) => c.command === 'etcd');
-    const [apiserver, ...rest] = plane.filter((c) => c.command !== 'etcd');
-    // Every member starts before any is waited for: a cluster of three needs two for quorum.
-    await this.startAll(etcds);
-    for (const [i, m] of cfg.etcdMembers.entries()) {
-      await this.waitProcess(
-        etcds[i]!,
-        () => fetchOk(`http://127.0.0.1:${m.client}/health`),
-        30_000,
-      );
-    }
-    await this.startAll([apiserver!]);
+    // Shims need no API server: each node's shim starts and takes its images
+    // (and the image builder its copy) while the control plane comes up.
+    const nodeParts = cfg.nodes.map((n) => nodeComponents(cfg, this.paths, net, n));
+    const background = [
+      ...cfg.nodes.map((n, i) => this.startShim(n, nodeParts[i]![0]!, o.images)),
+      this.importIntoBuilder(o.images),
+    ];
     const admin = secrets.identities.get('admin')!;
     const client = new RestClient({ server: local, ca: secrets.ca, token: admin.token });
-    await this.waitProcess(
-      apiserver!,
-      async () => (await client.requestText({ path: '/readyz' })) === 'ok',
-      30_000,
-    );
-    await this.waitProcess(
-      apiserver!,
-      async () => !!(await client.request({ path: '/api/v1/namespaces/default' })),
-      30_000,
-    );
-    this.say(`API server ready at ${local}`);
-    await this.startAll(rest);
-
-    for (const n of cfg.nodes) {
-      const [shim, agent] = nodeComponents(cfg, this.paths, net, n);
-      await this.startAll([shim!]);
-      const address = `unix://${this.paths.shimSocket(n)}`;
-      await this.waitProcess(shim!, () => shimAnswers(address), 30_000);
-      for (const image of o.images) {
-        const got = await importFile(image, address);
-        this.say(`${n}: imported ${got.map((i) => i.repoTags?.join(', ') ?? i.id).join('; ')}`);
-      }
-      await this.startAll([agent!]);
+    try {
+      await this.startControlPlane(cfg, net, client);
+    } catch (e) {
+      // Nothing is left starting behind the error, for `tug down` to clean up after.
+      await Promise.allSettled(background);
+      client.close();
+      throw e;
     }
-    // The image builder's store gets them too, so a Dockerfile can say FROM busybox.
-    await this.importIntoBuilder(o.images);
+    await Promise.all(background);
+    await this.startAll(nodeParts.map(([, agent]) => agent!));
     const nodes = client.resource<Node>(nodesInfo);
     await waitFor(
       async () => {
@@ -214,6 +192,50 @@ export class LocalCluster {
     this.say(`${cfg.nodes.length} node(s) Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     for (const m of o.manifests) for (const line of await applyManifests(client, m)) this.say(line);
     return client;
+  }
+
+  /** startControlPlane starts etcd, then the API server, then the controller manager and scheduler. */
+  private async startControlPlane(
+    cfg: ClusterConfig,
+    net: HostNetwork,
+    client: RestClient,
+  ): Promise<void> {
+    const plane = controlPlane(cfg, this.paths, net);
+    const etcds = plane.filter((c) => c.command === 'etcd');
+    const [apiserver, ...rest] = plane.filter((c) => c.command !== 'etcd');
+    // Every member starts before any is waited for: a cluster of three needs two for quorum.
+    await this.startAll(etcds);
+    for (const [i, m] of cfg.etcdMembers.entries()) {
+      await this.waitProcess(
+        etcds[i]!,
+        () => fetchOk(`http://127.0.0.1:${m.client}/health`),
+        30_000,
+      );
+    }
+    await this.startAll([apiserver!]);
+    await this.waitProcess(
+      apiserver!,
+      async () => (await client.requestText({ path: '/readyz' })) === 'ok',
+      30_000,
+    );
+    await this.waitProcess(
+      apiserver!,
+      async () => !!(await client.request({ path: '/api/v1/namespaces/default' })),
+      30_000,
+    );
+    this.say(`API server ready at https://127.0.0.1:${cfg.apiserverPort}`);
+    await this.startAll(rest);
+  }
+
+  /** startShim starts a node's shim, waits until it answers, and imports the images into it. */
+  private async startShim(node: string, shim: Component, images: string[]): Promise<void> {
+    await this.startAll([shim]);
+    const address = `unix://${this.paths.shimSocket(node)}`;
+    await this.waitProcess(shim, () => shimAnswers(address), 30_000);
+    for (const image of images) {
+      const got = await importFile(image, address);
+      this.say(`${node}: imported ${got.map((i) => i.repoTags?.join(', ') ?? i.id).join('; ')}`);
+    }
   }
 
   /** importIntoBuilder puts images into `tug image`'s builder store (under its lock). */

@@ -51,6 +51,8 @@ export class NodeReporter {
   private current: StoredNode | undefined;
   private lastWriteMs = 0;
   private wake: AbortController | undefined;
+  /** kicked is set by `kick` and cleared when a sync starts: a kick during a sync is not lost. */
+  private kicked = false;
   private images: ContainerImage[] | undefined;
 
   constructor(private readonly o: NodeReporterOptions) {}
@@ -73,6 +75,7 @@ export class NodeReporter {
 
   /** kick makes the heartbeat loop recompute the status now. */
   kick(): void {
+    this.kicked = true;
     this.wake?.abort();
   }
 
@@ -130,6 +133,7 @@ export class NodeReporter {
   async run(signal: AbortSignal): Promise<void> {
     const period = this.o.updateFrequencyMs ?? 10_000;
     while (!signal.aborted) {
+      this.kicked = false;
       try {
         await this.sync(signal);
       } catch (err) {
@@ -137,6 +141,7 @@ export class NodeReporter {
         this.o.onWrite?.(false);
         this.o.logger.warn('node status update failed', { err });
       }
+      if (this.kicked) continue;
       const wake = new AbortController();
       this.wake = wake;
       await this.o.clock.sleep(period, AbortSignal.any([signal, wake.signal])).catch(() => {});

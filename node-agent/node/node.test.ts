@@ -2,12 +2,27 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { StoredNode } from '../../controlplane/api/types/index.js';
+import {
+  applyStrategicMergePatch,
+  patchMetaFor,
+  type JsonObject,
+} from '../../controlplane/api/patch/index.js';
+import type { Node, StoredNode } from '../../controlplane/api/types/index.js';
+import type { ResourceClient } from '../../controlplane/client/index.js';
 import { nopLogger } from '../../lib/log.js';
+import { FakeClock } from '../../lib/time.js';
+import { waitFor } from '../../lib/wait.js';
 import { HOLLOW_MACHINE } from '../testing/hollow.js';
 import { osImageFrom } from './machine.js';
 import { NodeNetwork } from './network.js';
-import { allocatableOf, capacityOf, nodeStatus, type NodeConfig } from './node-status.js';
+import { NodeReporter } from './node-reporter.js';
+import {
+  allocatableOf,
+  capacityOf,
+  nodeStatus,
+  type NodeConfig,
+  type NodeHealth,
+} from './node-status.js';
 
 const cfg: NodeConfig = {
   nodeName: 'n1',
@@ -183,5 +198,83 @@ describe('NodeNetwork', () => {
       onChange: () => {},
     });
     expect(net.notReady()).toBeUndefined();
+  });
+});
+
+describe('NodeReporter', () => {
+  /** fakeNodes stores one Node; `patch` applies the strategic patch, each call waiting on `gate` first. */
+  const fakeNodes = (): {
+    nodes: ResourceClient<Node>;
+    patches: JsonObject[];
+    gate: { wait: Promise<void> | undefined };
+  } => {
+    let node: StoredNode | undefined;
+    let rv = 0;
+    const patches: JsonObject[] = [];
+    const gate: { wait: Promise<void> | undefined } = { wait: undefined };
+    const stored = (n: Node): StoredNode =>
+      ({
+        ...n,
+        metadata: { ...n.metadata, uid: 'u1', resourceVersion: String(++rv) },
+      }) as StoredNode;
+    const nodes = {
+      create: async (n: Node) => (node = stored(n)),
+      get: async () => node,
+      patch: async (_name: string, _type: string, body: JsonObject) => {
+        patches.push(body);
+        await gate.wait;
+        node = stored(
+          applyStrategicMergePatch(node, body, patchMetaFor('', 'Node')) as unknown as Node,
+        );
+        return node;
+      },
+    } as unknown as ResourceClient<Node>;
+    return { nodes, patches, gate };
+  };
+  const readyOf = (p: JsonObject | undefined): unknown =>
+    (
+      (p?.['status'] as { conditions?: { type: string; status: string }[] } | undefined)
+        ?.conditions ?? []
+    ).find((c) => c.type === 'Ready')?.status;
+
+  it('a kick during a status write is not lost: the new health is written without waiting a period', async () => {
+    const clock = new FakeClock();
+    const { nodes, patches, gate } = fakeNodes();
+    let health: NodeHealth = { runtimeVersion: 'tug-shim://0.1.0', notReady: 'no podCIDR yet' };
+    const reporter = new NodeReporter({
+      nodes,
+      config: cfg,
+      health: () => health,
+      clock,
+      logger: nopLogger,
+      updateFrequencyMs: 10_000,
+      reportFrequencyMs: 10_000,
+    });
+    const ac = new AbortController();
+    await reporter.register(ac.signal);
+    let release!: () => void;
+    gate.wait = new Promise((r) => (release = r));
+    const running = reporter.run(ac.signal);
+    try {
+      // Registration wrote the status; the node becomes ready and the write of that is held.
+      health = { ...health, notReady: undefined };
+      reporter.kick();
+      await waitFor(() => patches.length === 1, { timeoutMs: 5_000, what: 'the first write' });
+      expect(readyOf(patches[0])).toBe('True');
+      // The runtime goes away while that write is in flight.
+      health = { ...health, notReady: 'container runtime is down' };
+      reporter.kick();
+      gate.wait = undefined;
+      release();
+      // No clock advance: only the kick can cause the second write.
+      await waitFor(() => patches.length === 2, { timeoutMs: 5_000, what: 'the second write' });
+      expect(readyOf(patches[1])).toBe('False');
+      expect(reporter.node?.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe(
+        'False',
+      );
+    } finally {
+      ac.abort();
+      await running;
+    }
   });
 });

@@ -4,6 +4,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../lib/ports.js';
+import { waitFor } from '../../lib/wait.js';
 import { createPinnedNetns, isPinnedNetns } from './netns.js';
 import type { SandboxRecord } from './state.js';
 import {
@@ -192,7 +193,11 @@ describe('CniNetwork with the real CNI plugins', () => {
       const first = await u.network.setUp(request(id));
       await sh('umount', [first.netnsPath]);
       expect(await u.network.status(id)).toBeUndefined();
-      expect(await bridgePorts(u.bridge)).toEqual([]);
+      // The kernel destroys an unreferenced namespace (and with it the veth pair) asynchronously.
+      await waitFor(async () => (await bridgePorts(u.bridge)).length === 0, {
+        timeoutMs: 10_000,
+        what: "the vanished namespace's veth to leave the bridge",
+      });
 
       const again = await u.network.setUp(request(id));
       expect(await isPinnedNetns(again.netnsPath)).toBe(true);
