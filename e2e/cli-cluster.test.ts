@@ -348,16 +348,28 @@ describe.skipIf(!isRoot)('tug against local clusters it brings up', () => {
     });
   }, 300_000);
 
-  it('a second cluster runs beside the first; tug down of it leaves the first working and nothing of its own', async () => {
-    b = await tugUp(home, 'cli2', 1);
+  it('a second cluster runs beside the first, with the demo app; tug up again changes nothing; tug down of it leaves the first working and nothing of its own', async () => {
+    b = await tugUp(home, 'cli2', 1, { demo: true });
     const bt = b.tug;
+    const demoLines = (verb: string): string =>
+      `  deployment.apps/web ${verb}\n  service/web ${verb}\n  horizontalpodautoscaler.autoscaling/web ${verb}\n`;
+    expect(b.upOutput).toContain(demoLines('created'));
     expect((await bt.ok(['get', 'nodes'])).match(/^node-1\s+Ready\s/gm)).toHaveLength(1);
     expect(
       await bt.ok(['run', 'side', '--image=docker.io/library/busybox:1.35', '--', 'sleep', '3600']),
     ).toBe('pod/side created\n');
     const side = await runningPod(b, 'side');
+    // Running `tug up` again keeps what runs: the same processes, the demo unchanged, the pod there.
+    const again = await new Tug(home).run(
+      ['up', '--name', b.name, '--nodes', '1', '--state-dir', b.stateDir],
+      { timeoutMs: 120_000 },
+    );
+    expect(again.code, again.err).toBe(0);
+    expect(again.out).toMatch(/^ {2}apiserver already running \(pid \d+\)$/m);
+    expect(again.out).toContain(demoLines('unchanged'));
+    expect((await b.pods.get('side')).metadata.uid).toBe(side.metadata.uid);
     // Each cluster sees only its own objects, on its own address ranges.
-    expect(await bt.ok(['get', 'pods', '-o', 'name'])).toBe('pod/side\n');
+    expect(await bt.ok(['get', 'pods', 'talker', '--ignore-not-found'])).toBe('');
     expect(await a!.tug.ok(['get', 'pods', 'side', '--ignore-not-found'])).toBe('');
     const talker = await a!.pods.get('talker');
     expect(side.status?.podIP?.split('.').slice(0, 2)).not.toEqual(

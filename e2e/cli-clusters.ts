@@ -30,6 +30,8 @@ const podsInfo = findResource('', 'v1', 'pods')!;
 export interface LiveCluster {
   name: string;
   stateDir: string;
+  /** upOutput is what `tug up` printed. */
+  upOutput: string;
   /** tug runs the binary with `--kubeconfig <state>/admin.kubeconfig`. */
   tug: Tug;
   /** client is for waiting on conditions (what is tested goes through `tug`). */
@@ -42,17 +44,31 @@ export interface LiveCluster {
 }
 
 /**
- * tugUp runs `tug up --name PREFIX-RANDOM --nodes N --state-dir … --no-demo`
+ * tugUp runs `tug up --name PREFIX-RANDOM --nodes N --state-dir … [--no-demo]`
  * (HOME private to `home`), reading the host first; on failure it runs
  * `tug down` for what was made and throws with everything printed.
  */
-export async function tugUp(home: string, prefix: string, nodes: number): Promise<LiveCluster> {
+export async function tugUp(
+  home: string,
+  prefix: string,
+  nodes: number,
+  o: { demo?: boolean } = {},
+): Promise<LiveCluster> {
   const name = `${prefix}-${randomBytes(3).toString('hex')}`;
   const stateDir = join(STATE_PARENT, name);
   const before = await hostState();
   const bare = new Tug(home);
   const r = await bare.run(
-    ['up', '--name', name, '--nodes', String(nodes), '--state-dir', stateDir, '--no-demo'],
+    [
+      'up',
+      '--name',
+      name,
+      '--nodes',
+      String(nodes),
+      '--state-dir',
+      stateDir,
+      ...(o.demo ? [] : ['--no-demo']),
+    ],
     { timeoutMs: 300_000 },
   );
   if (r.code !== 0 || !r.out.includes(`${nodes} node(s) Ready after`)) {
@@ -64,6 +80,7 @@ export async function tugUp(home: string, prefix: string, nodes: number): Promis
   return {
     name,
     stateDir,
+    upOutput: r.out,
     before,
     down: false,
     tug: new Tug(home, kubeconfig),

@@ -285,7 +285,6 @@ async function bench(o: Options): Promise<void> {
       nodes: o.nodes,
       runtime: 'crun',
       images: defaultImages(),
-      manifests: [],
       timeoutMs: 180_000,
     });
     try {

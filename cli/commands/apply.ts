@@ -84,7 +84,12 @@ export function printResult(
   return printed + 1;
 }
 
-async function applyOne(
+/**
+ * applyOne is one object's client-side apply (kubectl's): create it with the
+ * last-applied annotation, or patch it by the three-way difference between
+ * that annotation, the manifest and what the server holds.
+ */
+export async function applyOne(
   client: RestClient,
   m: ResolvedManifest,
   validation: ValidationMode,

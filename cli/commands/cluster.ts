@@ -2,7 +2,13 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { repoRoot } from '../up/components.js';
-import { CommandError, defaultImages, LocalCluster, userKubeconfig } from '../up/local-cluster.js';
+import {
+  applyManifests,
+  CommandError,
+  defaultImages,
+  LocalCluster,
+  userKubeconfig,
+} from '../up/local-cluster.js';
 import { checkPrerequisites } from '../up/prereqs.js';
 import type { CommandEnv } from '../command-env.js';
 import { CliError } from '../errors.js';
@@ -63,6 +69,8 @@ export function registerCluster(program: Command, env: CommandEnv): void {
           throw asCliError(e);
         }
         const c = cluster(env, o);
+        // A cluster made before (running, or stopped by a reboot) is never torn down by a failed re-run.
+        const existed = (await c.existingConfig()) !== undefined;
         env.out(`Bringing up cluster "${o.name}" (${nodes} node(s), ${o.runtime})\n`);
         let client;
         try {
@@ -71,16 +79,33 @@ export function registerCluster(program: Command, env: CommandEnv): void {
             runtime: o.runtime,
             etcdMembers: Number(o.etcdMembers),
             images: defaultImages(),
-            manifests: o.demo ? [join(repoRoot, 'manifests', 'demo.yaml')] : [],
           });
         } catch (e) {
-          env.out(`  failed: ${(e as Error).message}\n  cleaning up\n`);
-          await c
-            .down(false)
-            .catch((err: unknown) => env.err(`cleanup failed: ${(err as Error).message}\n`));
+          if (existed) {
+            env.out(
+              `  failed: ${(e as Error).message}\n  the cluster was there before: left as it is\n`,
+            );
+          } else {
+            env.out(`  failed: ${(e as Error).message}\n  cleaning up\n`);
+            await c
+              .down(false)
+              .catch((err: unknown) => env.err(`cleanup failed: ${(err as Error).message}\n`));
+          }
           throw new CliError(`tug up failed: ${(e as Error).message.split('\n')[0]}`);
         }
-        client.close();
+        try {
+          // The cluster is up whatever happens here: a manifest that fails is reported, not undone.
+          if (o.demo) {
+            const demo = join(repoRoot, 'manifests', 'demo.yaml');
+            for (const line of await applyManifests(client, demo)) env.out(`  ${line}\n`);
+          }
+        } catch (e) {
+          throw new CliError(
+            `cluster "${o.name}" is up, but the demo app could not be applied: ${(e as Error).message}`,
+          );
+        } finally {
+          client.close();
+        }
         const joinCmd = await c.joinCommand();
         const user = userKubeconfig();
         await mkdir(dirname(user), { recursive: true });

@@ -2,16 +2,16 @@ import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { isAlreadyExists, isNotFound } from '../../controlplane/api/errors.js';
-import type { KubeObject } from '../../controlplane/api/meta.js';
-import { findByKind, findResource } from '../../controlplane/api/resources.js';
+import { findResource } from '../../controlplane/api/resources.js';
 import type { Node } from '../../controlplane/api/types/index.js';
 import { RestClient } from '../../controlplane/client/index.js';
 import { connectRuntime } from '../../proto/loader.js';
 import { importFile } from '../../runtime-shim/import-client.js';
 import { LocalImageStore } from '../../runtime-shim/images/index.js';
+import { applyOne } from '../commands/apply.js';
 import { lockStore } from '../image/store-lock.js';
+import { parseManifests, resolveManifest } from '../manifests/index.js';
+import { objectName } from '../printers/objects.js';
 import { waitFor } from '../../lib/wait.js';
 import {
   loadOrCreateConfig,
@@ -49,8 +49,6 @@ export interface UpOptions {
   runtime: 'crun' | 'runc';
   /** images are archives imported on every node (the built-in test images by default). */
   images: string[];
-  /** manifests are applied once the nodes are Ready. */
-  manifests: string[];
   timeoutMs?: number;
   /** etcdMembers is 1 (default) or 3. */
   etcdMembers?: number;
@@ -190,7 +188,6 @@ export class LocalCluster {
     );
     await this.routeHostToPods(client, net);
     this.say(`${cfg.nodes.length} node(s) Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    for (const m of o.manifests) for (const line of await applyManifests(client, m)) this.say(line);
     return client;
   }
 
@@ -413,43 +410,22 @@ export async function removeCgroup(path: string): Promise<void> {
 }
 
 /**
- * applyManifests creates each document of a YAML file, or replaces it when it
- * exists (the full three-way `tug apply` lives in the CLI).
+ * applyManifests applies each document of a YAML file as `tug apply -f`
+ * does (created, configured or unchanged), and returns kubectl's lines.
  */
 export async function applyManifests(
   client: RestClient,
   file: string,
   namespace = 'default',
 ): Promise<string[]> {
-  const docs = parseAllDocuments(await readFile(file, 'utf8'));
   const out: string[] = [];
-  for (const doc of docs) {
-    if (doc.errors.length) throw new CommandError(`${file}: ${doc.errors[0]!.message}`);
-    const obj = doc.toJS() as KubeObject | null;
-    if (!obj) continue;
-    const info = findByKind(obj.apiVersion ?? '', obj.kind ?? '');
-    if (!info) throw new CommandError(`${file}: no resource serves ${obj.apiVersion}/${obj.kind}`);
-    const rc = client.resource<KubeObject>(
-      info,
-      info.namespaced ? (obj.metadata?.namespace ?? namespace) : undefined,
+  for (const m of parseManifests(await readFile(file, 'utf8'), file)) {
+    const r = resolveManifest(m, { namespace, namespaceExplicit: false, validation: 'strict' });
+    if (typeof r === 'string') throw new CommandError(r);
+    const { outcome } = await applyOne(client, r, 'strict', 'none', (w) =>
+      out.push(`Warning: ${w}`),
     );
-    const name = obj.metadata?.name ?? '';
-    const what = `${info.group ? `${info.resource}.${info.group}` : info.resource}/${name}`;
-    try {
-      await rc.create(obj);
-      out.push(`${what} created`);
-    } catch (e) {
-      if (!isAlreadyExists(e)) throw e;
-      const cur = await rc.get(name).catch((err: unknown) => {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      });
-      await rc.update({
-        ...obj,
-        metadata: { ...obj.metadata, resourceVersion: cur?.metadata.resourceVersion },
-      } as KubeObject);
-      out.push(`${what} configured`);
-    }
+    out.push(`${objectName(r.info, r.name)} ${outcome}`);
   }
   return out;
 }

@@ -165,4 +165,53 @@ describe('API server subresources', () => {
       s.client.request({ path: '/api/v1/namespaces/default/endpoints/kubernetes' }),
     ).rejects.toSatisfy(isNotFound);
   });
+
+  it('a replace that leaves the cluster IP and node ports unset keeps those allocated, as Kubernetes does', async () => {
+    const svcs = s.client.resource(services, 'default');
+    type Spec = {
+      clusterIP: string;
+      clusterIPs: string[];
+      ports: { name: string; nodePort: number }[];
+    };
+    const manifest = (ports: { name: string; port: number; nodePort?: number }[]) =>
+      ({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'keep' },
+        spec: { type: 'NodePort', selector: { app: 'keep' }, ports },
+      }) as KubeObject;
+    const made = (await svcs.create(
+      manifest([
+        { name: 'http', port: 80 },
+        { name: 'admin', port: 81 },
+      ]),
+    )) as Obj;
+    const before = made['spec'] as Spec;
+    const [http, admin] = before.ports.map((p) => p.nodePort);
+    // The same manifest again (what `tug up` and `kubectl replace` send): nothing moves.
+    const again = (await svcs.update({
+      ...manifest([
+        { name: 'http', port: 80 },
+        { name: 'admin', port: 81 },
+      ]),
+      metadata: { name: 'keep', resourceVersion: made.metadata.resourceVersion },
+    } as KubeObject)) as Obj;
+    const after = again['spec'] as Spec;
+    expect(after.clusterIP).toBe(before.clusterIP);
+    expect(after.clusterIPs).toEqual([before.clusterIP]);
+    expect(after.ports.map((p) => p.nodePort)).toEqual([http, admin]);
+    // A node port the update names for another port is not given back to its old port.
+    const moved = (await svcs.update({
+      ...manifest([
+        { name: 'http', port: 80, nodePort: admin! },
+        { name: 'admin', port: 81 },
+      ]),
+      metadata: { name: 'keep', resourceVersion: again.metadata.resourceVersion },
+    } as KubeObject)) as Obj;
+    const ports = (moved['spec'] as Spec).ports.map((p) => p.nodePort);
+    expect(ports[0]).toBe(admin);
+    expect(ports[1]).not.toBe(admin);
+    expect(ports[1]).toBeGreaterThanOrEqual(30000);
+    await svcs.delete('keep');
+  });
 });

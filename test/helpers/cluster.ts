@@ -123,7 +123,6 @@ export async function startTestCluster(o: TestClusterOptions): Promise<TestClust
       nodes: o.nodes,
       runtime: 'crun',
       images,
-      manifests: [],
       timeoutMs: o.timeoutMs ?? 150_000,
       ...(o.extraArgs ? { extraArgs: o.extraArgs } : {}),
     });

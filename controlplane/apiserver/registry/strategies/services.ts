@@ -36,6 +36,11 @@ export function serviceStrategy(ips: Ipv4Range, ports: PortRange): Strategy {
     prepareForCreate(obj) {
       (obj as ServiceLike).status = { loadBalancer: {} };
     },
+    prepareForUpdate(obj, old) {
+      const spec = (obj as ServiceLike).spec;
+      const prev = (old as ServiceLike).spec;
+      if (spec && prev) keepAllocatedValues(spec, prev);
+    },
     fields(obj) {
       const s = obj as ServiceLike;
       return { 'spec.clusterIP': s.spec?.clusterIP ?? '', 'spec.type': s.spec?.type ?? '' };
@@ -60,6 +65,28 @@ export function serviceStrategy(ips: Ipv4Range, ports: PortRange): Strategy {
       return keys;
     },
   };
+}
+
+/**
+ * keepAllocatedValues carries the cluster IPs and node ports the server
+ * allocated over to an update that leaves them unset, as Kubernetes' service
+ * registry does (patchAllocatedValues), so that a manifest without them can
+ * be applied or replaced again. A node port goes to the port of the same name
+ * unless the update uses that number elsewhere.
+ */
+function keepAllocatedValues(spec: ServiceSpec, prev: ServiceSpec): void {
+  if (needsClusterIp(prev) && needsClusterIp(spec)) {
+    if (!spec.clusterIP) spec.clusterIP = prev.clusterIP;
+    if (!spec.clusterIPs?.length && prev.clusterIPs?.length) spec.clusterIPs = [...prev.clusterIPs];
+  }
+  if (needsNodePorts(prev) && needsNodePorts(spec)) {
+    const used = new Set((spec.ports ?? []).map((p) => p.nodePort).filter((n) => !!n));
+    const byName = new Map((prev.ports ?? []).map((p) => [p.name ?? '', p.nodePort]));
+    for (const p of spec.ports ?? []) {
+      const old = byName.get(p.name ?? '');
+      if (!p.nodePort && old && !used.has(old)) p.nodePort = old;
+    }
+  }
 }
 
 async function allocateIp(
