@@ -1,6 +1,7 @@
 import type { KubeObject, Stored } from '../api/meta.js';
 import type { ResourceInfo } from '../api/resources.js';
 import type { Logger } from '../../lib/log.js';
+import { fanOut } from '../../lib/fan-out.js';
 import type { Clock } from '../../lib/time.js';
 import { SharedInformer, type InformerOptions, type ListerWatcher } from './informer.js';
 import type { MetaObject } from './keys.js';
@@ -100,23 +101,34 @@ export class InformerFactory {
 
   /** waitForSync resolves true once every informer made so far has synced, false if aborted. */
   async waitForSync(signal: AbortSignal): Promise<boolean> {
-    const results = await Promise.all(
-      [...this.informers.values()].map((i) => i.waitForSync(signal)),
-    );
-    return results.every(Boolean);
+    const all = fanOut(signal);
+    try {
+      const results = await Promise.all(
+        [...this.informers.values()].map((i) => i.waitForSync(all.signal)),
+      );
+      return results.every(Boolean);
+    } finally {
+      all.dispose();
+    }
   }
 
   /** run starts the informers and resolves after `signal` aborted and they stopped. Runs once. */
   async run(signal: AbortSignal): Promise<void> {
     if (this.signal) throw new Error('informer factory already running');
-    this.signal = signal;
-    for (const inf of this.informers.values()) this.start(inf, signal);
-    if (!signal.aborted) {
-      await new Promise<void>((resolve) =>
-        signal.addEventListener('abort', () => resolve(), { once: true }),
-      );
+    // The informers (each watching) share one listener on the caller's signal.
+    const all = fanOut(signal);
+    this.signal = all.signal;
+    try {
+      for (const inf of this.informers.values()) this.start(inf, all.signal);
+      if (!signal.aborted) {
+        await new Promise<void>((resolve) =>
+          signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
+      }
+      await Promise.all(this.running);
+    } finally {
+      all.dispose();
     }
-    await Promise.all(this.running);
   }
 
   private start(inf: SharedInformer<MetaObject>, signal: AbortSignal): void {

@@ -1,5 +1,6 @@
 import { isGone, isStatus, newStatus, StatusError } from '../api/errors.js';
 import type { KubeList, WatchEvent } from '../api/meta.js';
+import { fanOut } from '../../lib/fan-out.js';
 import { nopLogger, type Logger } from '../../lib/log.js';
 import { realClock, type Clock } from '../../lib/time.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
@@ -363,8 +364,13 @@ export async function waitForCacheSync(
   signal: AbortSignal,
   ...informers: { waitForSync(signal?: AbortSignal): Promise<boolean> }[]
 ): Promise<boolean> {
-  const results = await Promise.all(informers.map((i) => i.waitForSync(signal)));
-  return results.every(Boolean);
+  const all = fanOut(signal);
+  try {
+    const results = await Promise.all(informers.map((i) => i.waitForSync(all.signal)));
+    return results.every(Boolean);
+  } finally {
+    all.dispose();
+  }
 }
 
 function isMetaObject(v: unknown): v is MetaObject {
