@@ -46,13 +46,14 @@ interface Run {
   out: string;
 }
 
-/** run runs a command to its end, collecting stdout and stderr together. */
-function run(cmd: string, args: string[], signal?: AbortSignal): Promise<Run> {
+/**
+ * run runs a command to its end, collecting stdout and stderr together: on a
+ * failure `tug up` explains itself on stdout, which runtime-shim's
+ * runCommand would drop (it reports stderr only).
+ */
+function run(cmd: string, args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(signal ? { signal } : {}),
-    });
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (out += d.toString()));

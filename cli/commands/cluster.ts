@@ -81,12 +81,9 @@ export function registerCluster(program: Command, env: CommandEnv): void {
             images: defaultImages(),
           });
         } catch (e) {
-          if (existed) {
-            env.out(
-              `  failed: ${(e as Error).message}\n  the cluster was there before: left as it is\n`,
-            );
-          } else {
-            env.out(`  failed: ${(e as Error).message}\n  cleaning up\n`);
+          const then = existed ? 'the cluster was there before: left as it is' : 'cleaning up';
+          env.out(`  failed: ${(e as Error).message}\n  ${then}\n`);
+          if (!existed) {
             await c
               .down(false)
               .catch((err: unknown) => env.err(`cleanup failed: ${(err as Error).message}\n`));
